@@ -134,33 +134,35 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
   // (qkeras.md §1.1b); rounding is half away from zero here.
   torch::Tensor quantize_auto(const torch::Tensor& x_in) {
     if (x_in.dim() == 0) throw QuantizerError(to_string() + " needs a tensor of rank >= 1 for its auto scale");
-    torch::NoGradGuard no_grad;
-    const float m = std::ldexp(1.0f, unsigned_bits());
-    const float m_i = std::ldexp(1.0f, integer_);
-    const float half = float((int64_t{1} << (bits_ - 1)) - 1);
-    const float levels = 2.0f * half;
-    torch::Tensor x = x_in / m_i;
-    auto grid = [&](const torch::Tensor& s) {
-      torch::Tensor v = torch::floor(x.abs() / s + 0.5f);
-      return torch::sign(x) * torch::where(v < half, v, torch::full({}, half));
-    };
-    torch::Tensor s;
-    if (post_training_scale_.kind == Alpha::Kind::Fixed) {
-      s = alpha_tensor(post_training_scale_) / m;
-    } else {
-      auto axes = x.dim() > 1 ? kernels::scaling_axes(x.dim(), scale_options_.scale_axis) : std::vector<int64_t>{0};
-      s = (x.abs().amax(axes, /*keepdim=*/true) * 2.0f) / levels;
-      if (alpha_.kind == Alpha::Kind::AutoPo2) {
-        s = kernels::round_to_power_of_two(s);
-        for (int i = 0; i < 5; ++i) s = least_squares_scale(Alpha::Kind::AutoPo2, x, grid(s), scale_options_);
+    torch::Tensor value;
+    {
+      torch::NoGradGuard no_grad;
+      const float m = std::ldexp(1.0f, unsigned_bits());
+      const float m_i = std::ldexp(1.0f, integer_);
+      const float half = float((int64_t{1} << (bits_ - 1)) - 1);
+      const float levels = 2.0f * half;
+      torch::Tensor x = x_in / m_i;
+      auto grid = [&](const torch::Tensor& s) {
+        torch::Tensor v = torch::floor(x.abs() / s + 0.5f);
+        return torch::sign(x) * torch::where(v < half, v, torch::full({}, half));
+      };
+      torch::Tensor s;
+      if (post_training_scale_.kind == Alpha::Kind::Fixed) {
+        s = alpha_tensor(post_training_scale_) / m;
+      } else {
+        auto axes = x.dim() > 1 ? kernels::scaling_axes(x.dim(), scale_options_.scale_axis) : std::vector<int64_t>{0};
+        s = (x.abs().amax(axes, /*keepdim=*/true) * 2.0f) / levels;
+        if (alpha_.kind == Alpha::Kind::AutoPo2) {
+          s = kernels::round_to_power_of_two(s);
+          for (int i = 0; i < 5; ++i) s = least_squares_scale(Alpha::Kind::AutoPo2, x, grid(s), scale_options_);
+        }
       }
+      torch::Tensor z = grid(s);
+      scale_ = s * m;
+      torch::Tensor xq = scale_ * ((m_i * z) / m);
+      value = mix(m_i * x, xq);  // m_i·(x/m_i) is QKeras' STE base
     }
-    torch::Tensor z = grid(s);
-    torch::Tensor scale = s * m;
-    scale_ = scale;
-    torch::Tensor base = m_i * x;
-    torch::Tensor xq = scale * ((m_i * z) / m);
-    return kernels::straight_through(x_in, mix(base, xq), backward());
+    return kernels::straight_through(x_in, value, backward());
   }
 
   int unsigned_bits() const { return bits_ - int(keep_negative_); }
