@@ -42,13 +42,16 @@ class FlushDenormals {
 // arithmetic, which vectorises where a call to nearbyint would not.
 inline float round_half_even(float x) {
   float a = std::fabs(x);
-  if (!(a < 8388608.0f)) return x;  // already an integer (or NaN / inf)
-  float r = (a + 8388608.0f) - 8388608.0f;
+  float r = a < 8388608.0f ? (a + 8388608.0f) - 8388608.0f : a;  // larger values are integers (or NaN / inf)
   return std::copysign(r, x);
 }
 
-// K.clip / tf.clip_by_value.
-inline float clip(float x, float lo, float hi) { return std::fmin(std::fmax(x, lo), hi); }
+// K.clip / tf.clip_by_value (NaN passes through).  Written as selects rather
+// than fmin/fmax, which are library calls without -ffinite-math-only.
+inline float clip(float x, float lo, float hi) {
+  float above = x < lo ? lo : x;
+  return above > hi ? hi : above;
+}
 
 // tf.sign followed by QKeras' `+= 1 - abs(sign)`: 0 maps to +1.
 inline float sign_nonzero(float x) { return x < 0.0f ? -1.0f : (x > 0.0f ? 1.0f : (x == 0.0f ? 1.0f : x)); }

@@ -309,10 +309,13 @@ class QuantizedLinear : public QuantizerBase<QuantizedLinear> {
     const float q = float(qnoise_);
     torch::Tensor value = x + q * (xq - x);
     // Gradient (1 − q) + q·[x/qs inside the clip range]: the round is a
-    // straight-through estimate, the clip is not (qkeras.md §1.2).
-    torch::Tensor lo = qs * clip_min(), hi = qs * clip_max();
-    kernels::Backward backward = [q, lo, hi](const torch::Tensor& xv, const torch::Tensor& grad) {
-      torch::Tensor inside = ((xv >= lo) & (xv <= hi)).to(torch::kFloat32);
+    // straight-through estimate, the clip is not (qkeras.md §1.2).  The test
+    // is on the float32 quotient x/qs that K.clip sees, not on x against
+    // qs·clip_max: the two differ by an ulp at a channel's max under "auto".
+    const double lo = clip_min(), hi = clip_max();
+    kernels::Backward backward = [q, qs, lo, hi](const torch::Tensor& xv, const torch::Tensor& grad) {
+      torch::Tensor scaled = xv / qs;
+      torch::Tensor inside = ((scaled >= lo) & (scaled <= hi)).to(torch::kFloat32);
       return grad * ((1.0f - q) + q * inside);
     };
     return kernels::straight_through(x, value.detach(), backward);

@@ -114,7 +114,16 @@ class QuantizedRelu : public QuantizerBase<QuantizedRelu> {
     };
 
     torch::Tensor value;
-    if (stochastic_ && training) {
+    if (!sigmoid && ns == 0.0f && !clip_output && !(stochastic_ && training)) {
+      // The common ReLU in a loop the compiler can vectorise.
+      value = kernels::map(
+          [=](float v) {
+            float xq = m_i * clip(round_half_even((v * m) / m_i) / m, 0.0f, top);
+            float b = clipped && !(v <= bound) ? bound : (v > 0.0f ? v : 0.0f);
+            return ste ? b + q * (xq - b) : keep * b + q * xq;
+          },
+          x);
+    } else if (stochastic_ && training) {
       value = kernels::map(
           [=](float v, float u0, float u1) {
             auto draw = [u0, u1](float t, int which) { return kernels::stochastic_round(t, 2.0f, which ? u1 : u0); };
