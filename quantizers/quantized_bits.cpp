@@ -101,16 +101,19 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
     const float lo = keep_negative_ ? -m + float(symmetric_) : 0.0f;
     const float hi = m - 1.0f;
     const bool binary = unsigned_bits() <= 0, keep_negative = keep_negative_;
+    // m and m_i are powers of two, so multiplying by their exact reciprocals
+    // gives the same float32 results as QKeras' divisions, at a fraction of the cost.
+    const float inv_m = 1.0f / m, inv_m_i = 1.0f / m_i;
     auto grid = [=](float v, float rounded) {  // QKeras' xq before alpha, from round(p) or a stochastic draw
       if (binary) {
         float s = kernels::sign_nonzero(v);
         return keep_negative ? s : (s + 1.0f) / 2.0f;
       }
-      return (m_i * kernels::clip(rounded, lo, hi)) / m;
+      return (m_i * kernels::clip(rounded, lo, hi)) * inv_m;
     };
     torch::Tensor unit;  // the grid value before alpha
     if (stochastic_ && training) {
-      unit = kernels::map([=](float v, float u) { return grid(v, kernels::stochastic_round((v * m) / m_i, 1.0f, u)); },
+      unit = kernels::map([=](float v, float u) { return grid(v, kernels::stochastic_round((v * m) * inv_m_i, 1.0f, u)); },
                           x, uniform_like(x));
     } else if (alpha_.values.size() <= 1) {
       // The common case in one pass: grid, alpha and blend fused per element.
@@ -119,13 +122,13 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
       const float q = float(qnoise_), keep = float(1.0 - qnoise_);
       torch::Tensor value = kernels::map(
           [=](float v) {
-            float xq = a * grid(v, round_half_even((v * m) / m_i));
+            float xq = a * grid(v, round_half_even((v * m) * inv_m_i));
             return ste ? v + q * (xq - v) : keep * v + q * xq;
           },
           x);
       return kernels::straight_through(x, value, backward());
     } else {
-      unit = kernels::map([=](float v) { return grid(v, round_half_even((v * m) / m_i)); }, x);
+      unit = kernels::map([=](float v) { return grid(v, round_half_even((v * m) * inv_m_i)); }, x);
     }
     return kernels::straight_through(x, mix(x, alpha_tensor(alpha_) * unit), backward());
   }

@@ -77,6 +77,7 @@ class QuantizedRelu : public QuantizerBase<QuantizedRelu> {
     const float m_f = std::ldexp(1.0f, integer_ - sign_free_bits());
     const float ns = float(negative_slope_);
     const float top = 1.0f - 1.0f / m;
+    const float inv_m = 1.0f / m, inv_m_i = 1.0f / m_i;
     const float neg_factor = 1.0f / (ns * m);
     const bool has_upper = relu_upper_bound_.has_value();
     const float upper = has_upper ? float(*relu_upper_bound_) : 0.0f;
@@ -118,7 +119,8 @@ class QuantizedRelu : public QuantizerBase<QuantizedRelu> {
       // The common ReLU in a loop the compiler can vectorise.
       value = kernels::map(
           [=](float v) {
-            float xq = m_i * clip(round_half_even((v * m) / m_i) / m, 0.0f, top);
+            // Power-of-two divisions as exact reciprocal multiplications.
+            float xq = m_i * clip(round_half_even((v * m) * inv_m_i) * inv_m, 0.0f, top);
             float b = clipped && !(v <= bound) ? bound : (v > 0.0f ? v : 0.0f);
             return ste ? b + q * (xq - b) : keep * b + q * xq;
           },
