@@ -21,6 +21,11 @@ class QuantizerBase : public Base {
   }
 };
 
+// qnoise_factor blends float (0) and quantized (1) values; anything else is an error.
+inline void check_qnoise_factor(double q) {
+  if (!(q >= 0.0 && q <= 1.0)) throw QuantizerError("qnoise_factor must be in [0, 1], got " + format_number(q));
+}
+
 // Factories, one per family file.
 std::unique_ptr<Quantizer> make_quantized_bits();
 std::unique_ptr<Quantizer> make_quantized_linear();

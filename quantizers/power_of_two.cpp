@@ -57,7 +57,7 @@ class PowerOfTwoBase {
   void validate_common(int exponent_bits) {
     if (bits_ < 1) throw QuantizerError("bits must be at least 1, got " + std::to_string(bits_));
     if (exponent_bits > 8) throw QuantizerError("bits too large: the exponent range exceeds float32");
-    if (!(qnoise_ >= 0.0 && qnoise_ <= 1.0)) throw QuantizerError("qnoise_factor must be in [0, 1]");
+    check_qnoise_factor(qnoise_);
     int max_exp = (1 << exponent_bits) - 1;
     if (quadratic_) max_exp = 2 * (max_exp / 2);  // Python floor division of a non-negative value
     clip_ = {-float(1 << exponent_bits), float(max_exp), max_value_.has_value(),
@@ -103,7 +103,7 @@ class QuantizedPo2 : public QuantizerBase<QuantizedPo2>, PowerOfTwoBase {
     return HardwareType{HardwareType::Kind::Exponent, FixedType::integer_type(bits_, true)};
   }
   void set_qnoise_factor(double q) override {
-    if (!(q >= 0.0 && q <= 1.0)) throw QuantizerError("qnoise_factor must be in [0, 1]");
+    check_qnoise_factor(q);
     qnoise_ = q;
   }
 
@@ -162,7 +162,7 @@ class QuantizedReluPo2 : public QuantizerBase<QuantizedReluPo2>, PowerOfTwoBase 
     return HardwareType{HardwareType::Kind::Fixed, t};
   }
   void set_qnoise_factor(double q) override {
-    if (!(q >= 0.0 && q <= 1.0)) throw QuantizerError("qnoise_factor must be in [0, 1]");
+    check_qnoise_factor(q);
     qnoise_ = q;
   }
 

@@ -47,7 +47,7 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
       throw QuantizerError("elements_per_scale and min/max_po2_exponent need alpha 'auto_po2'");
     if (scale_options_.elements_per_scale && !scale_options_.scale_axis)
       throw QuantizerError("elements_per_scale needs scale_axis");
-    check_qnoise(qnoise_);
+    check_qnoise_factor(qnoise_);
     scale_ = alpha_.is_auto() ? torch::Tensor() : alpha_tensor(alpha_);
   }
 
@@ -82,7 +82,7 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
   }
 
   void set_qnoise_factor(double q) override {
-    check_qnoise(q);
+    check_qnoise_factor(q);
     qnoise_ = q;
   }
 
@@ -170,9 +170,6 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
 
   int unsigned_bits() const { return bits_ - int(keep_negative_); }
 
-  static void check_qnoise(double q) {
-    if (!(q >= 0.0 && q <= 1.0)) throw QuantizerError("qnoise_factor must be in [0, 1], got " + format_number(q));
-  }
 
   // QKeras' output blend: use_ste gives x + q(xq − x) (gradient 1), otherwise
   // (1 − q)x + q·xq (gradient 1 − q).
@@ -272,7 +269,7 @@ class QuantizedLinear : public QuantizerBase<QuantizedLinear> {
 
   void validate() override {
     if (bits_ <= 0) throw QuantizerError("Bit count " + std::to_string(bits_) + " must be positive");
-    if (!(qnoise_ >= 0.0 && qnoise_ <= 1.0)) throw QuantizerError("qnoise_factor must be in [0, 1]");
+    check_qnoise_factor(qnoise_);
     scale_ = alpha_.is_auto() ? torch::Tensor() : fixed_quantization_scale() / data_type_scale();
   }
 
@@ -296,7 +293,7 @@ class QuantizedLinear : public QuantizerBase<QuantizedLinear> {
   }
   std::optional<HardwareType> hardware_type(Role) const override { return std::nullopt; }
   void set_qnoise_factor(double q) override {
-    if (!(q >= 0.0 && q <= 1.0)) throw QuantizerError("qnoise_factor must be in [0, 1]");
+    check_qnoise_factor(q);
     qnoise_ = q;
   }
 

@@ -37,7 +37,7 @@ class QuantizedRelu : public QuantizerBase<QuantizedRelu> {
     int exponent;
     if (negative_slope_ != 0.0 && std::frexp(negative_slope_, &exponent) != 0.5)
       throw QuantizerError("negative_slope must be a power of 2, got " + format_number(negative_slope_));
-    if (!(qnoise_ >= 0.0 && qnoise_ <= 1.0)) throw QuantizerError("qnoise_factor must be in [0, 1]");
+    check_qnoise_factor(qnoise_);
   }
 
   int bits() const override { return bits_; }
@@ -65,7 +65,7 @@ class QuantizedRelu : public QuantizerBase<QuantizedRelu> {
   }
 
   void set_qnoise_factor(double q) override {
-    if (!(q >= 0.0 && q <= 1.0)) throw QuantizerError("qnoise_factor must be in [0, 1]");
+    check_qnoise_factor(q);
     qnoise_ = q;
   }
 
