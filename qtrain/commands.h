@@ -21,5 +21,8 @@ using Command = std::function<int()>;
 
 Command add_quantize_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
+Command add_info_command(CLI::App& app);
+Command add_quantize_model_command(CLI::App& app);
+Command add_train_command(CLI::App& app);
 
 }  // namespace qtrain::cli

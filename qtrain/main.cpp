@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   const std::pair<std::string, qtrain::cli::Command> commands[] = {
       {"quantize", qtrain::cli::add_quantize_command(app)},
       {"demo", qtrain::cli::add_demo_command(app)},
+      {"info", qtrain::cli::add_info_command(app)},
+      {"quantize-model", qtrain::cli::add_quantize_model_command(app)},
+      {"train", qtrain::cli::add_train_command(app)},
   };
 
   try {
@@ -33,7 +36,7 @@ int main(int argc, char** argv) {
   } catch (const qtrain::cli::UsageError& e) {
     std::cerr << "qtrain: " << e.what() << "\n";
     return qtrain::cli::kUsageError;
-  } catch (const std::invalid_argument& e) {  // QuantizerError, FixedTypeError
+  } catch (const std::invalid_argument& e) {  // QuantizerError, FixedTypeError, ModelError
     std::cerr << "qtrain: " << e.what() << "\n";
     return qtrain::cli::kUsageError;
   } catch (const std::domain_error& e) {  // a value the type cannot hold (NaN)

@@ -1,0 +1,80 @@
+// RunConfig: what `qtrain train run.json` trains — data, model spec, loss,
+// optimizer, regularisers, schedules, pruning, metrics.  Every field is
+// checked when read; errors name the file and the field ("run.json:
+// optimizer.lr must be a positive number").  docs/run-config.md lists them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "qtrain/model.h"
+#include "qtrain/pruning.h"
+#include "qtrain/schedules.h"
+
+namespace qtrain {
+
+// A run config, data file or training failure; the message names the file
+// and the field, row or epoch.
+struct RunError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct DataConfig {
+  std::string kind;       // "jets" (a file or directory, datasets::read_jets) or "synthetic_jets"
+  std::string path;       // jets: resolved against the run config's directory
+  int64_t samples = 0;    // synthetic_jets
+  uint64_t seed = 0;      // synthetic_jets
+  double test_fraction = 0.2, validation_fraction = 0.2;
+  uint64_t split_seed = 42;
+  bool standardize = true;  // StandardScaler fitted on the training split
+};
+
+struct LossConfig {
+  enum class Kind { CategoricalCrossentropy, Mse, Vae };
+  Kind kind = Kind::CategoricalCrossentropy;
+  bool mask_zeros = false;  // MSE/VAE: entries that are exactly 0 in the target do not count
+  double beta = 0.5;        // VAE: (1 - beta) * MSE + beta * KL
+};
+
+struct OptimizerConfig {
+  enum class Kind { Adam, Sgd };
+  Kind kind = Kind::Adam;
+  double lr = 1e-3;
+  double momentum = 0.0;  // SGD
+  double weight_decay = 0.0;
+};
+
+struct PruningConfig {
+  PolynomialDecay schedule;
+  std::vector<std::string> layers;  // empty: every layer with a kernel
+};
+
+struct RunConfig {
+  std::string source;     // the run config's path
+  std::string name;
+  ModelSpec model;
+  DataConfig data;
+  LossConfig loss;
+  OptimizerConfig optimizer;
+  double l1 = 0.0, l2 = 0.0;                  // kernel regularisers: l1*sum|w| + l2*sum w^2
+  std::optional<std::pair<double, double>> clip;  // QKeras Clip(min, max) on every kernel
+  int64_t batch_size = 1024;
+  int epochs = 10;
+  std::optional<ReduceLROnPlateau::Options> reduce_lr;
+  std::optional<EarlyStopping::Options> early_stopping;
+  std::optional<PruningConfig> pruning;
+  std::vector<double> tpr_at_fpr;  // operating points reported on the test set
+  uint64_t seed = 1;
+  std::optional<int> threads;
+
+  // Reads run.json; "model" is a path (relative to run.json) or an inline spec.
+  static RunConfig load(const std::string& path);
+  static RunConfig from_json(const nlohmann::json& json, const std::string& source, const std::string& base_dir);
+};
+
+}  // namespace qtrain
