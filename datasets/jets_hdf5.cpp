@@ -166,10 +166,10 @@ LabeledData read_jets_hdf5(const std::string& path) {
 
     for (hsize_t r = 0; r < count[0]; ++r) {
       const double* row = block.data() + r * columns;
-      const std::string where = "row " + std::to_string(first + r + 1);
+      const auto where = [&] { return "row " + std::to_string(first + r + 1); };
       for (const size_t c : feature_columns) {
         if (const char* problem = feature_value_problem(row[c]))
-          throw file.error(where + ", column " + std::to_string(c + 1) + " (" + names[c] + "): " + problem);
+          throw file.error(where() + ", column " + std::to_string(c + 1) + " (" + names[c] + "): " + problem);
         features.push_back(static_cast<float>(row[c]));
       }
       int64_t hot = -1;
@@ -185,7 +185,7 @@ LabeledData read_jets_hdf5(const std::string& path) {
         std::ostringstream values;
         for (size_t k = 0; k < class_columns.size(); ++k)
           values << (k ? ", " : "") << names[class_columns[k]] << '=' << row[class_columns[k]];
-        throw file.error(where + ": labels are not one-hot (" + values.str() + ")");
+        throw file.error(where() + ": labels are not one-hot (" + values.str() + ")");
       }
       labels.push_back(hot);
     }
