@@ -24,5 +24,6 @@ Command add_demo_command(CLI::App& app);
 Command add_info_command(CLI::App& app);
 Command add_quantize_model_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
+Command add_save_weights_command(CLI::App& app);
 
 }  // namespace qtrain::cli

@@ -70,6 +70,8 @@ class Layer : public torch::nn::Module {
   // The layer's multiply-accumulate products per sample as QKeras'
   // extract_model_operations counts them; 0 for layers without products.
   virtual int64_t multiplications() const { return 0; }
+  // Additions per sample of the products' accumulation, bias included.
+  virtual int64_t additions() const { return 0; }
   // What this layer does to the quantizer of its input, as QKeras'
   // print_qstats tracks tensor types: a new output quantizer (activation
   // quantizers; nullptr meaning float), or nullopt to pass its input's through.

@@ -27,6 +27,7 @@ QuantizerPtr kernel_argument(LayerArgs& args, const char* key) {
 class WeightedLayer : public Layer {
  public:
   int64_t multiplications() const override { return multiplications_; }
+  int64_t additions() const override { return additions_; }
   std::optional<QuantizerPtr> output_quantizer() const override {
     // print_qstats tracks the activation of QDense/QConv1D/QConv2D/
     // QDepthwiseConv2D only; other layers pass their input's type through.
@@ -121,7 +122,9 @@ class WeightedLayer : public Layer {
   bool tracks_activation_ = true;
   QuantizerPtr activation_, bias_quantizer_;
   std::vector<Window> windows_;
-  int64_t multiplications_ = 0;
+  int64_t multiplications_ = 0, additions_ = 0;
+  // Accumulating `products` into `outputs` sums, plus one bias addition each.
+  int64_t accumulate(int64_t products, int64_t outputs) const { return products - outputs + (use_bias_ ? outputs : 0); }
 
  private:
   // QKeras' get_auto_range_constraint_initializer: a quantized weight is
@@ -158,6 +161,7 @@ class Dense : public WeightedLayer {
     // products of the (N, in) case.
     multiplications_ = in.back() * units;
     for (size_t d = 0; d + 1 < in.size(); ++d) multiplications_ *= in[d];
+    additions_ = accumulate(multiplications_, multiplications_ / in.back());
   }
 
   torch::Tensor forward(const std::vector<torch::Tensor>& inputs) override {
@@ -186,6 +190,7 @@ class Conv : public WeightedLayer {
     set_output_shape(spatial_output(filters));
     multiplications_ = output_positions() * filters * input_channels();
     for (const Window& w : windows_) multiplications_ *= w.size;
+    additions_ = accumulate(multiplications_, output_positions() * filters);
   }
 
   torch::Tensor forward(const std::vector<torch::Tensor>& inputs) override {
@@ -213,7 +218,9 @@ class DepthwiseConv2D : public WeightedLayer {
     add_bias(input_channels() * multiplier, bias_quantizer_);
     register_slots({{"depthwise_quantizer", depthwise_quantizer}});
     set_output_shape(spatial_output(input_channels() * multiplier));
+    // QKeras counts one product per input channel; there are `multiplier`.
     multiplications_ = windows_[0].size * windows_[1].size * output_positions() * input_channels();
+    additions_ = accumulate(multiplications_ * multiplier, output_positions() * input_channels() * multiplier);
   }
 
   torch::Tensor forward(const std::vector<torch::Tensor>& inputs) override {
@@ -244,6 +251,9 @@ class SeparableConv2D : public WeightedLayer {
     set_output_shape(spatial_output(filters));
     multiplications_ =
         windows_[0].size * windows_[1].size * output_positions() * input_channels() + output_positions() * filters;
+    int64_t depthwise_outputs = output_positions() * input_channels() * multiplier;
+    additions_ = (windows_[0].size * windows_[1].size - 1) * depthwise_outputs +
+                 accumulate(depthwise_outputs * filters, output_positions() * filters);
   }
 
   torch::Tensor forward(const std::vector<torch::Tensor>& inputs) override {

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       {"info", qtrain::cli::add_info_command(app)},
       {"quantize-model", qtrain::cli::add_quantize_model_command(app)},
       {"train", qtrain::cli::add_train_command(app)},
+      {"save-weights", qtrain::cli::add_save_weights_command(app)},
   };
 
   try {

@@ -76,6 +76,7 @@ Model::Model(ModelSpec spec) : spec_(std::move(spec)) {
     } catch (const quantizers::QuantizerError& e) {
       throw fail("layer '" + name + "': " + e.what());
     }
+    if (layer->name() == kModelInput) throw fail("layer name 'input' is reserved for the model input");
     if (index.count(layer->name())) throw fail("duplicate layer name '" + layer->name() + "'");
     index[layer->name()] = static_cast<int>(layers_.size());
     register_module(layer->name(), layer);
@@ -86,9 +87,9 @@ Model::Model(ModelSpec spec) : spec_(std::move(spec)) {
     const nlohmann::json& names = spec_.json["outputs"];
     if (!names.is_array() || names.empty()) throw fail("\"outputs\" must be a non-empty list of layer names");
     for (const nlohmann::json& n : names) {
-      int i = resolve("outputs", n);
-      if (i < 0) throw fail("\"outputs\" cannot name the model input");
-      outputs_.push_back(i);
+      auto it = n.is_string() ? index.find(n.get<std::string>()) : index.end();
+      if (it == index.end() || it->second < 0) throw fail("\"outputs\": " + n.dump() + " is not a layer of the model");
+      outputs_.push_back(it->second);
     }
   } else {
     outputs_.push_back(static_cast<int>(layers_.size()) - 1);

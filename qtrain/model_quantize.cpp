@@ -105,6 +105,7 @@ class Quantize {
 
 ModelSpec model_quantize(const ModelSpec& float_spec, const nlohmann::json& config, int activation_bits,
                          const std::string& config_source) {
+  Model float_model(float_spec);  // a malformed float spec is reported as such, naming its layer
   Quantize quantize(config, activation_bits, config_source);
   if (!config.is_object()) throw quantize.error("a quantizer config must be a JSON object");
   std::set<std::string> layer_names;

@@ -74,10 +74,7 @@ std::vector<LayerOperations> operation_stats(Model& model) {
     LayerOperations ops;
     ops.layer = layer.name();
     ops.multiplications = layer.multiplications();
-    int64_t outputs = 1;
-    for (int64_t d : layer.output_shape()) outputs *= d;
-    const LayerWeight* bias = layer.weight("bias");
-    ops.additions = ops.multiplications - outputs + (bias ? outputs : 0);
+    ops.additions = layer.additions();
     OperandType w{}, x = operand_type(input.get());
     bool first_kernel = true;
     for (const LayerWeight& weight : layer.weights()) {

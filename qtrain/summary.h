@@ -25,7 +25,7 @@ struct LayerOperations {
   std::string layer;
   std::string op;                // "smult_6_8": sign, multiplier kind (wx_table), weight and input bits
   int64_t multiplications = 0;   // per sample
-  int64_t additions = 0;         // accumulations per sample, bias included
+  int64_t additions = 0;         // accumulations per sample, bias included (Layer::additions)
   std::vector<int64_t> weights;  // elements per kernel (two for separable convolutions)
   std::vector<int> weight_bits;
   int64_t biases = 0;

@@ -289,7 +289,8 @@ void print_result_table(std::ostream& log, const RunConfig& c, const json& test)
   for (const auto& [name, auc] : test["roc_auc"].items()) {
     std::snprintf(line, sizeof line, "  %-10s  %7.4f", name.c_str(), auc.get<double>());
     log << line;
-    for (const auto& [fpr, tpr] : test.value("tpr_at_fpr", json::object()).value(name, json::object()).items()) {
+    json tprs = test.value("tpr_at_fpr", json::object()).value(name, json::object());
+    for (const auto& [fpr, tpr] : tprs.items()) {
       std::snprintf(line, sizeof line, "  %-14.4f", tpr.get<double>());
       log << line;
     }

@@ -183,6 +183,9 @@ TEST_CASE("DepthwiseConv2D orders output channels as channel * multiplier + m; S
   torch::Tensor separable = reference_conv2d(depthwise.to(torch::kFloat32), pk, 1, false);
   CHECK(torch::allclose(outs[1].to(torch::kFloat64), separable, 1e-5, 1e-5));
   CHECK(m.layer("sep")->multiplications() == 2 * 2 * 4 * 2 + 4 * 3);
+  // Additions: depthwise 64 products into 16 sums; separable 3 * 8 depthwise plus 24 pointwise products into 12 sums.
+  CHECK(m.layer("dw")->additions() == 64 - 16);
+  CHECK(m.layer("sep")->additions() == 3 * 8 + (24 - 12));
 }
 
 TEST_CASE("Pooling follows TF: max ignores padding, average divides by valid cells") {
@@ -274,6 +277,9 @@ TEST_CASE("Model spec errors name the file, the layer and the argument") {
   contains(build_error(R"j([{"name": "c", "type": "Conv2D", "filters": 2, "kernel_size": 3}])j", "[4]"), "expects inputs of rank 3");
   contains(build_error(R"j([{"name": "a", "type": "Dense", "units": 2}, {"name": "a", "type": "Dense", "units": 2}])j"), "duplicate layer name 'a'");
   contains(build_error(R"j([{"name": "r", "type": "Reshape", "target_shape": [3]}])j"), "cannot reshape");
+  contains(build_error(R"j([{"name": "input", "type": "Dense", "units": 2}])j"), "layer name 'input' is reserved");
+  CHECK_THROWS_WITH(Model(ModelSpec::from_json(json::parse(R"j({"name": "m", "input_shape": [4], "outputs": ["g"],
+      "layers": [{"name": "d", "type": "Dense", "units": 2}]})j"), "m.json")), Catch::Contains("m.json: \"outputs\": \"g\" is not a layer"));
   CHECK_THROWS_WITH(ModelSpec::from_json(json::parse(R"j({"name": "m", "input_shape": [4], "layers": [], "extra": 1})j"), "m.json"),
                     Catch::Contains("m.json: unknown top-level key 'extra'"));
   CHECK_THROWS_WITH(ModelSpec::from_json(json::parse(R"j({"name": "m", "input_shape": [0], "layers": [{}]})j"), "m.json"),
