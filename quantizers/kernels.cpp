@@ -3,6 +3,8 @@
 #include <torch/autograd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string_view>
 
 namespace quantizers::kernels {
 namespace {
@@ -13,17 +15,21 @@ struct Value {
   torch::Tensor tensor;
 };
 
-struct BackwardHolder : torch::CustomClassHolder {
-  explicit BackwardHolder(Backward fn) : fn(std::move(fn)) {}
-  Backward fn;
+// dL/dx from dL/dy and, when the rule needs it, the saved x.
+using GradientRule = std::function<torch::Tensor(const torch::Tensor& grad, const torch::Tensor& x)>;
+
+struct RuleHolder : torch::CustomClassHolder {
+  explicit RuleHolder(GradientRule fn) : fn(std::move(fn)) {}
+  GradientRule fn;
 };
 
 struct StraightThrough : torch::autograd::Function<StraightThrough> {
+  // An empty rule is the identity; x is saved only if the rule reads it.
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, Value value,
-                               Backward backward) {
-    if (backward) {
-      ctx->save_for_backward({x});
-      ctx->saved_data["backward"] = c10::IValue::make_capsule(c10::make_intrusive<BackwardHolder>(std::move(backward)));
+                               GradientRule rule, bool needs_x) {
+    if (rule) {
+      if (needs_x) ctx->save_for_backward({x});
+      ctx->saved_data["rule"] = c10::IValue::make_capsule(c10::make_intrusive<RuleHolder>(std::move(rule)));
     }
     return value.tensor;
   }
@@ -31,20 +37,73 @@ struct StraightThrough : torch::autograd::Function<StraightThrough> {
   static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
                                                torch::autograd::tensor_list grads) {
     torch::Tensor grad = grads[0];
-    auto it = ctx->saved_data.find("backward");
+    auto it = ctx->saved_data.find("rule");
     if (it != ctx->saved_data.end()) {
+      auto saved = ctx->get_saved_variables();
       auto holder = it->second.toCapsule();
-      grad = static_cast<BackwardHolder*>(holder.get())->fn(ctx->get_saved_variables()[0], grad);
+      grad = static_cast<RuleHolder*>(holder.get())->fn(grad, saved.empty() ? torch::Tensor() : saved[0]);
     }
-    return {grad, torch::Tensor(), torch::Tensor()};
+    return {grad, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
+
+// dL/dy · slopes[index] in one pass; the table lookup is written as a chain
+// of selects, which vectorise on every ISA (a gather needs AVX2).
+torch::Tensor piecewise_gradient(const Pieces& pieces, const torch::Tensor& grad_in) {
+  torch::Tensor grad = grad_in.to(torch::kFloat32).contiguous();
+  if (!pieces.index.defined()) return grad * pieces.slopes[0];
+  torch::Tensor out = torch::empty_like(grad);
+  const float* g = grad.data_ptr<float>();
+  const uint8_t* index = pieces.index.data_ptr<uint8_t>();
+  float* o = out.data_ptr<float>();
+  const std::array<float, Pieces::kMax> slopes = pieces.slopes;
+  auto scaled = [slopes](float gv, uint8_t k) {
+    float slope = slopes[0];
+    for (int j = 1; j < Pieces::kMax; ++j) slope = k == j ? slopes[j] : slope;
+    return gv * slope;
+  };
+  at::parallel_for(0, grad.numel(), detail::kGrain, [&](int64_t begin, int64_t end) {
+    FlushDenormals ftz;
+    run_loop(detail::MapLoop<decltype(scaled), float, uint8_t>{scaled}, begin, end, o, g, index);
+  });
+  return out;
+}
 
 }  // namespace
 
 torch::Tensor straight_through(const torch::Tensor& x, const torch::Tensor& value, Backward backward) {
-  if (!(x.requires_grad() && torch::GradMode::is_enabled())) return value;
-  return StraightThrough::apply(x, Value{value}, std::move(backward));
+  if (!wants_gradient(x)) return value;
+  GradientRule rule;
+  if (backward) rule = [backward](const torch::Tensor& grad, const torch::Tensor& xv) { return backward(xv, grad); };
+  return StraightThrough::apply(x, Value{value}, std::move(rule), bool(backward));
+}
+
+torch::Tensor straight_through(const torch::Tensor& x, const torch::Tensor& value, Pieces pieces) {
+  if (!wants_gradient(x)) return value;
+  GradientRule rule;  // a single piece of slope 1 is the identity
+  if (pieces.index.defined() || pieces.slopes[0] != 1.0f)
+    rule = [pieces = std::move(pieces)](const torch::Tensor& grad, const torch::Tensor&) {
+      return piecewise_gradient(pieces, grad);
+    };
+  return StraightThrough::apply(x, Value{value}, std::move(rule), false);
+}
+
+Isa loop_isa() {
+  static const Isa isa = [] {
+    Isa widest = Isa::Baseline;
+#ifdef QUANTIZERS_X86_LOOPS
+    __builtin_cpu_init();  // in case this runs before libgcc's own constructor
+    if (__builtin_cpu_supports("avx2")) widest = Isa::Avx2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+      widest = Isa::Avx512;
+#endif
+    const char* name = std::getenv("QTRAIN_KERNEL_ISA");
+    if (name && std::string_view(name) == "baseline") return Isa::Baseline;
+    if (name && std::string_view(name) == "avx2") return std::min(widest, Isa::Avx2);
+    return widest;
+  }();
+  return isa;
 }
 
 std::vector<int64_t> all_axes_but(int64_t rank, const std::vector<int>& keep) {
@@ -66,8 +125,7 @@ std::vector<int64_t> scaling_axes(int64_t rank, const std::optional<std::vector<
 }
 
 torch::Tensor round_to_power_of_two(const torch::Tensor& t) {
-  return map([](float v) { return exp2_integral(round_half_even(std::log(v + kEpsilon) / kLn2)); },
-             as_float32(t));
+  return map([](float v) { return round_to_power_of_two(v); }, as_float32(t));
 }
 
 }  // namespace quantizers::kernels

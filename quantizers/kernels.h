@@ -4,8 +4,11 @@
 #pragma once
 
 #include <ATen/Parallel.h>
+#include <ATen/core/grad_mode.h>
 #include <torch/types.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -69,24 +72,218 @@ inline float exp2_integral(float e) {
   return out;
 }
 
+// floor(a) for a >= 0, NaN or infinity, as round-half-even is written: the
+// same trick then a step down where it rounded up.  (std::floor vectorises
+// only with SSE4.1.)
+inline float floor_nonnegative(float a) {
+  float r = (a + 8388608.0f) - 8388608.0f;
+  r = r > a ? r - 1.0f : r;
+  return a < 8388608.0f ? r : a;
+}
+
+// po2(t) = 2^round(ln(t + eps)/ln 2).
+inline float round_to_power_of_two(float t) { return exp2_integral(round_half_even(std::log(t + kEpsilon) / kLn2)); }
+
 // Contiguous float32 view of x (differentiable), as K.cast_to_floatx.
 inline torch::Tensor as_float32(const torch::Tensor& x) { return x.to(torch::kFloat32).contiguous(); }
 
-// out[i] = f(in0[i], in1[i], ...) over contiguous float32 tensors of equal size.
+namespace detail {
+
+// Elements per task of the element-wise loops (a few hundred KB of float32).
+constexpr int64_t kGrain = int64_t{1} << 15;
+
+// Each element loop is compiled for the baseline ISA and, on x86-64, also
+// for AVX2 (eight floats per instruction, and blends) and AVX-512 (sixteen,
+// and masks), with everything it calls inlined (flatten); run_loop picks the
+// widest the CPU has.  The results are the same: neither brings FMA (and
+// contraction is off anyway), and flush-to-zero is MXCSR's for all three.
+// The runners take the loop by value and stay out of line, so that its
+// constants are their own, not variables whose address escaped to the thread
+// pool (which the compiler would reload on every element instead of
+// vectorising).
+template <class Loop, class... A>
+[[gnu::noinline, gnu::flatten]] void run_baseline(Loop loop, A... args) {
+  loop(args...);
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#define QUANTIZERS_X86_LOOPS 1
+template <class Loop, class... A>
+[[gnu::noinline, gnu::flatten, gnu::target("avx2")]] void run_avx2(Loop loop, A... args) {
+  loop(args...);
+}
+
+template <class Loop, class... A>
+[[gnu::noinline, gnu::flatten, gnu::target("avx512f,avx512bw,avx512vl,avx512dq")]] void run_avx512(Loop loop,
+                                                                                                    A... args) {
+  loop(args...);
+}
+#endif
+
+// float for each input tensor of map().
+template <class>
+using Float = float;
+
+// out[i] = f(in[i]...) for i in [begin, end).
+template <class F, class... In>
+struct MapLoop {
+  F f;
+  void operator()(int64_t begin, int64_t end, float* __restrict out, const In* __restrict... in) const {
+    for (int64_t i = begin; i < end; ++i) out[i] = f(in[i]...);
+  }
+};
+
+// The same, also storing piece(x[i]) in pieces[i].
+template <class F, class P, class... In>
+struct MapRecordingLoop {
+  F f;
+  P piece;
+  void operator()(int64_t begin, int64_t end, float* __restrict out, uint8_t* __restrict pieces,
+                  const float* __restrict x, const In* __restrict... more) const {
+    for (int64_t i = begin; i < end; ++i) {
+      out[i] = f(x[i], more[i]...);
+      pieces[i] = piece(x[i]);
+    }
+  }
+};
+
+}  // namespace detail
+
+// The instruction sets of the element loops.
+enum class Isa { Baseline, Avx2, Avx512 };
+
+// The widest the CPU has, or a narrower one named by the environment variable
+// QTRAIN_KERNEL_ISA ("baseline" or "avx2"), to test and compare the paths.
+Isa loop_isa();
+
+// Runs loop(args...), a function object holding an element loop, compiled
+// for loop_isa().  Pointer parameters of the loop should be __restrict so
+// that it vectorises.
+template <class Loop, class... A>
+void run_loop(const Loop& loop, A... args) {
+#ifdef QUANTIZERS_X86_LOOPS
+  switch (loop_isa()) {
+    case Isa::Avx512: return detail::run_avx512(loop, args...);
+    case Isa::Avx2: return detail::run_avx2(loop, args...);
+    case Isa::Baseline: break;
+  }
+#endif
+  detail::run_baseline(loop, args...);
+}
+
+// out[i] = f(x[i], more[i]...) over contiguous float32 tensors of equal size.
 template <class F, class... T>
 torch::Tensor map(F f, const torch::Tensor& x, const T&... more) {
   torch::Tensor out = torch::empty_like(x, torch::MemoryFormat::Contiguous);
-  const auto in = std::make_tuple(x.data_ptr<float>(), more.template data_ptr<float>()...);
   float* o = out.data_ptr<float>();
-  at::parallel_for(0, x.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+  const float* in = x.data_ptr<float>();
+  const auto inputs = std::make_tuple(more.template data_ptr<float>()...);
+  at::parallel_for(0, x.numel(), detail::kGrain, [&](int64_t begin, int64_t end) {
     FlushDenormals ftz;
     std::apply(
-        [&](const auto*... p) {
-          for (int64_t i = begin; i < end; ++i) o[i] = f(p[i]...);
-        },
-        in);
+        [&](const auto*... m) { run_loop(detail::MapLoop<F, float, detail::Float<T>...>{f}, begin, end, o, in, m...); },
+        inputs);
   });
   return out;
+}
+
+// Whether autograd will ask x for a gradient.
+inline bool wants_gradient(const torch::Tensor& x) { return x.requires_grad() && at::GradMode::is_enabled(); }
+
+// A straight-through gradient that is constant on a few pieces of the input
+// range: dL/dx = dL/dy · slopes[piece(x)].  The forward pass records every
+// element's piece as one byte, so the backward pass neither keeps x alive
+// (4 bytes per element) nor recomputes the derivative.  No `index` tensor
+// means a single piece: dL/dx = dL/dy · slopes[0] (the identity for slope 1).
+struct Pieces {
+  static constexpr int kMax = 3;
+  torch::Tensor index;  // uint8, shaped like x
+  std::array<float, kMax> slopes{};
+};
+
+// map() which, when `pieces` is given, also stores piece(x[i]) (an index
+// into Pieces::slopes) in *pieces, in the same pass.
+template <class F, class P, class... T>
+torch::Tensor map_recording(F f, P piece, torch::Tensor* pieces, const torch::Tensor& x, const T&... more) {
+  if (!pieces) return map(f, x, more...);
+  torch::Tensor out = torch::empty_like(x, torch::MemoryFormat::Contiguous);
+  *pieces = torch::empty(x.sizes(), x.options().dtype(torch::kUInt8));
+  float* o = out.data_ptr<float>();
+  uint8_t* p = pieces->data_ptr<uint8_t>();
+  const float* in = x.data_ptr<float>();
+  const auto inputs = std::make_tuple(more.template data_ptr<float>()...);
+  at::parallel_for(0, x.numel(), detail::kGrain, [&](int64_t begin, int64_t end) {
+    FlushDenormals ftz;
+    std::apply(
+        [&](const auto*... m) {
+          run_loop(detail::MapRecordingLoop<F, P, detail::Float<T>...>{f, piece}, begin, end, o, p, in, m...);
+        },
+        inputs);
+  });
+  return out;
+}
+
+namespace detail {
+
+// body(row_begin, row_end, acc) over blocks [first, last) of `block` rows.
+template <class T, class Body>
+struct RowBlocks {
+  Body body;
+  int64_t rows, block, width;
+  void operator()(int64_t first, int64_t last, T* partial) const {
+    for (int64_t b = first; b < last; ++b) body(b * block, std::min(rows, (b + 1) * block), partial + b * width);
+  }
+};
+
+// body(row, col_begin, col_end) over the row pieces of elements [begin, end).
+template <class Body>
+struct RowPieces {
+  Body body;
+  int64_t width;
+  void operator()(int64_t begin, int64_t end) const {
+    for (int64_t i = begin; i < end;) {
+      const int64_t row = i / width, col = i - row * width, stop = std::min(width, col + (end - i));
+      body(row, col, stop);
+      i += stop - col;
+    }
+  }
+};
+
+}  // namespace detail
+
+// Per-column reductions of a row-major [rows, width] matrix: body(row_begin,
+// row_end, acc) folds rows [row_begin, row_end) into the `width`
+// accumulators acc[0, width), each starting at `init`.  Blocks of rows run in
+// parallel and their results are combined in block order by
+// combine(total, part); the blocks depend on the shape only, so the result
+// does not depend on the number of threads.  body runs under run_loop.
+template <class T, class Body, class Combine>
+std::vector<T> reduce_rows(int64_t rows, int64_t width, T init, const Body& body, Combine combine) {
+  // About kGrain elements per block, but at most kMaxBlocks blocks, which
+  // bounds the partial results for wide matrices.
+  constexpr int64_t kMaxBlocks = 64;
+  const int64_t block = std::max({int64_t{1}, detail::kGrain / width, (rows + kMaxBlocks - 1) / kMaxBlocks});
+  const int64_t blocks = (rows + block - 1) / block;
+  std::vector<T> partial(blocks * width, init);
+  at::parallel_for(0, blocks, 1, [&](int64_t first, int64_t last) {
+    FlushDenormals ftz;
+    run_loop(detail::RowBlocks<T, Body>{body, rows, block, width}, first, last, partial.data());
+  });
+  std::vector<T> total(width, init);
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t c = 0; c < width; ++c) total[c] = combine(total[c], partial[b * width + c]);
+  return total;
+}
+
+// Visits a row-major [rows, width] matrix in parallel, as body(row,
+// col_begin, col_end) over pieces of rows, however few and long the rows
+// are.  body runs under run_loop.
+template <class Body>
+void for_each_row_piece(int64_t rows, int64_t width, const Body& body) {
+  at::parallel_for(0, rows * width, detail::kGrain, [&](int64_t begin, int64_t end) {
+    FlushDenormals ftz;
+    run_loop(detail::RowPieces<Body>{body, width}, begin, end);
+  });
 }
 
 // Gradient rule of a quantizer: dL/dx from x and dL/dy.  Empty means identity.
@@ -103,13 +300,15 @@ Backward elementwise_derivative(D d) {
 // Returns `value` (computed without autograd) as a function of x whose
 // gradient is `backward`: QKeras' `base + stop_gradient(...)` pattern.
 torch::Tensor straight_through(const torch::Tensor& x, const torch::Tensor& value, Backward backward = {});
+// The same with a piecewise-constant gradient.
+torch::Tensor straight_through(const torch::Tensor& x, const torch::Tensor& value, Pieces pieces);
 
 // Axes averaged or maxed over for a per-channel scale: all but `keep`.
 std::vector<int64_t> all_axes_but(int64_t rank, const std::vector<int>& keep);
 // QKeras' _get_scaling_axis: scale_axis None keeps the last (channel) axis.
 std::vector<int64_t> scaling_axes(int64_t rank, const std::optional<std::vector<int>>& scale_axis);
 
-// po2(t) = 2^round(ln(t + eps)/ln 2) on a tensor.
+// round_to_power_of_two on every element of a tensor.
 torch::Tensor round_to_power_of_two(const torch::Tensor& t);
 
 // QKeras' stochastic_round(x, precision) with scale = 1/precision: floor or

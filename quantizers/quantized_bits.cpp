@@ -4,6 +4,9 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include <cstring>
+#include <numeric>
+
 #include "quantizers/catalog.h"
 #include "quantizers/kernels.h"
 
@@ -111,32 +114,37 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
       }
       return (m_i * kernels::clip(rounded, lo, hi)) * inv_m;
     };
-    torch::Tensor unit;  // the grid value before alpha
-    if (stochastic_ && training) {
-      unit = kernels::map([=](float v, float u) { return grid(v, kernels::stochastic_round((v * m) * inv_m_i, 1.0f, u)); },
-                          x, uniform_like(x));
-    } else if (alpha_.values.size() <= 1) {
-      // The common case in one pass: grid, alpha and blend fused per element.
-      const float a = alpha_.kind == Alpha::Kind::Fixed ? float(alpha_.values[0]) : 1.0f;
-      const bool ste = use_ste_;
-      const float q = float(qnoise_), keep = float(1.0 - qnoise_);
-      torch::Tensor value = kernels::map(
-          [=](float v) {
-            float xq = a * grid(v, round_half_even((v * m) * inv_m_i));
-            return ste ? v + q * (xq - v) : keep * v + q * xq;
-          },
-          x);
-      return kernels::straight_through(x, value, backward());
-    } else {
-      unit = kernels::map([=](float v) { return grid(v, round_half_even((v * m) * inv_m_i)); }, x);
+    // finish(x, rounded) over x, where `rounded` is round(p) for p = x·m/m_i,
+    // or a stochastic draw.
+    auto map_rounded = [&](auto finish) {
+      auto scaled = [=](float v) { return (v * m) * inv_m_i; };
+      if (!(stochastic_ && training))
+        return kernels::map([=](float v) { return finish(v, round_half_even(scaled(v))); }, x);
+      return kernels::map(
+          [=](float v, float u) { return finish(v, kernels::stochastic_round(scaled(v), 1.0f, u)); }, x,
+          uniform_like(x));
+    };
+    if (alpha_.values.size() > 1) {
+      // Per-channel alpha: the grid in one pass, alpha and the blend broadcast.
+      torch::Tensor unit = map_rounded(grid);
+      return kernels::straight_through(x, mix(x, alpha_tensor(alpha_) * unit), gradient());
     }
-    return kernels::straight_through(x, mix(x, alpha_tensor(alpha_) * unit), backward());
+    // The common case in one pass: grid, alpha and blend fused per element.
+    const float a = alpha_.kind == Alpha::Kind::Fixed ? float(alpha_.values[0]) : 1.0f;
+    const bool ste = use_ste_;
+    const float q = float(qnoise_), keep = float(1.0 - qnoise_);
+    torch::Tensor value = map_rounded([=](float v, float rounded) {
+      float xq = a * grid(v, rounded);
+      return ste ? v + q * (xq - v) : keep * v + q * xq;
+    });
+    return kernels::straight_through(x, value, gradient());
   }
 
   // The "auto"/"auto_po2" path: an integer grid z times a per-channel scale
   // (qkeras.md §1.1b); rounding is half away from zero here.
   torch::Tensor quantize_auto(const torch::Tensor& x_in) {
     if (x_in.dim() == 0) throw QuantizerError(to_string() + " needs a tensor of rank >= 1 for its auto scale");
+    if (auto matrix = channel_matrix(x_in)) return quantize_auto_fused(x_in, matrix->first, matrix->second);
     torch::Tensor value;
     {
       torch::NoGradGuard no_grad;
@@ -157,7 +165,12 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
         s = (x.abs().amax(axes, /*keepdim=*/true) * 2.0f) / levels;
         if (alpha_.kind == Alpha::Kind::AutoPo2) {
           s = kernels::round_to_power_of_two(s);
-          for (int i = 0; i < 5; ++i) s = least_squares_scale(Alpha::Kind::AutoPo2, x, grid(s), scale_options_);
+          for (int i = 0; i < kLeastSquaresSteps; ++i) {
+            torch::Tensor next = least_squares_scale(Alpha::Kind::AutoPo2, x, grid(s), scale_options_);
+            bool converged = next.sizes() == s.sizes() && torch::equal(next, s);
+            s = next;
+            if (converged) break;  // a fixed point: further steps change nothing
+          }
         }
       }
       torch::Tensor z = grid(s);
@@ -165,11 +178,130 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
       torch::Tensor xq = scale_ * ((m_i * z) / m);
       value = mix(m_i * x, xq);  // m_i·(x/m_i) is QKeras' STE base
     }
-    return kernels::straight_through(x_in, value, backward());
+    return kernels::straight_through(x_in, value, gradient());
+  }
+
+  static constexpr int kLeastSquaresSteps = 5;
+
+  // x as the row-major [rows, channels] matrix of quantize_auto_fused: the
+  // per-channel (kept) axes must be the trailing ones; a rank-1 tensor is one
+  // row, every element its own channel.  nullopt for the cases left to the
+  // tensor path: leading channel axes, elements_per_scale, a
+  // post_training_scale, empty tensors.
+  std::optional<std::pair<int64_t, int64_t>> channel_matrix(const torch::Tensor& x) const {
+    if (post_training_scale_.kind == Alpha::Kind::Fixed || scale_options_.elements_per_scale || x.numel() == 0)
+      return std::nullopt;
+    if (x.dim() == 1) return std::pair{int64_t{1}, x.numel()};
+    std::vector<int64_t> reduced = kernels::scaling_axes(x.dim(), scale_options_.scale_axis);
+    int64_t rows = 1;
+    for (size_t i = 0; i < reduced.size(); ++i) {
+      if (reduced[i] != int64_t(i)) return std::nullopt;
+      rows *= x.size(reduced[i]);
+    }
+    return std::pair{rows, x.numel() / rows};
+  }
+
+  // quantize_auto in a few passes over x instead of a dozen tensor operations
+  // per least-squares step: one for the channel maxima, one per step (z and
+  // both sums together) and one for the output.  The same float32 operations
+  // per element; the channel means are summed in double, which makes them
+  // independent of the summation order and of the thread count.
+  torch::Tensor quantize_auto_fused(const torch::Tensor& x_in, int64_t rows, int64_t channels) {
+    const float m = std::ldexp(1.0f, unsigned_bits()), m_i = std::ldexp(1.0f, integer_);
+    const float inv_m = 1.0f / m, inv_m_i = 1.0f / m_i;  // exact: powers of two
+    const float half = float((int64_t{1} << (bits_ - 1)) - 1);
+    const float levels = 2.0f * half;
+    const float* x = x_in.data_ptr<float>();
+    // z = sign(x)·min(floor(|x|/s + 1/2), half) for x already divided by m_i;
+    // sign(NaN) = 0 as in torch::sign.
+    auto grid = [half](float xs, float s) {
+      float v = kernels::floor_nonnegative(std::fabs(xs) / s + 0.5f);
+      float sign = xs > 0.0f ? 1.0f : (xs < 0.0f ? -1.0f : 0.0f);
+      return sign * (v < half ? v : half);
+    };
+
+    // s = 2·max|x/m_i|/levels per channel, a NaN in the channel giving NaN as
+    // amax does; over the whole tensor for rank 1.
+    auto max_nan = [](float a, float b) { return b > a || b != b ? b : a; };
+    std::vector<float> s = kernels::reduce_rows(
+        rows, channels, 0.0f,
+        [x, channels, inv_m_i, max_nan](int64_t r0, int64_t r1, float* __restrict acc) {
+          for (int64_t r = r0; r < r1; ++r) {
+            const float* __restrict row = x + r * channels;
+            for (int64_t c = 0; c < channels; ++c) acc[c] = max_nan(acc[c], std::fabs(row[c] * inv_m_i));
+          }
+        },
+        max_nan);
+    const bool rank1 = x_in.dim() == 1;
+    if (rank1) s.assign(s.size(), std::accumulate(s.begin(), s.end(), 0.0f, max_nan));
+    for (float& v : s) v = (v * 2.0f) / levels;
+
+    if (alpha_.kind == Alpha::Kind::AutoPo2) {
+      const ScaleOptions& o = scale_options_;
+      const float lo = o.min_po2_exponent ? kernels::exp2_integral(float(*o.min_po2_exponent)) : -INFINITY;
+      const float hi = std::max(lo, o.max_po2_exponent ? kernels::exp2_integral(float(*o.max_po2_exponent)) : INFINITY);
+      for (float& v : s) v = kernels::round_to_power_of_two(v);
+      for (int i = 0; i < kLeastSquaresSteps; ++i) {
+        // Sums of x·z (accumulators [0, channels)) and z·z ([channels, 2·channels)).
+        const float* scale = s.data();
+        std::vector<double> sums = kernels::reduce_rows(
+            rows, 2 * channels, 0.0,
+            [x, channels, inv_m_i, grid, scale](int64_t r0, int64_t r1, double* __restrict acc) {
+              for (int64_t r = r0; r < r1; ++r) {
+                const float* __restrict row = x + r * channels;
+                for (int64_t c = 0; c < channels; ++c) {
+                  float xs = row[c] * inv_m_i, z = grid(xs, scale[c]);
+                  acc[c] += double(xs * z);
+                  acc[channels + c] += double(z * z);
+                }
+              }
+            },
+            std::plus<>());
+        // least_squares_scale: po2(mean(x·z)/(mean(z·z) + eps)), clipped to the exponent limits.
+        std::vector<float> next(channels);
+        for (int64_t c = 0; c < channels; ++c) {
+          float xz = float(sums[c] / double(rows)), zz = float(sums[channels + c] / double(rows));
+          next[c] = kernels::clip(kernels::round_to_power_of_two(xz / (zz + kernels::kEpsilon)), lo, hi);
+        }
+        bool converged = std::memcmp(next.data(), s.data(), s.size() * sizeof(float)) == 0;
+        s = std::move(next);
+        if (converged) break;  // a fixed point: further steps change nothing
+      }
+    }
+
+    // scale = s·m, shaped like x with the reduced axes as 1: one global value
+    // for a rank-1 "auto" scale, else one per channel.
+    std::vector<float> sm(s.size());
+    for (size_t c = 0; c < s.size(); ++c) sm[c] = s[c] * m;
+    if (rank1 && alpha_.kind != Alpha::Kind::AutoPo2) {
+      scale_ = torch::full({1}, sm[0], torch::kFloat32);
+    } else {
+      std::vector<int64_t> scale_shape(x_in.dim(), 1);
+      for (int64_t a = x_in.dim() - 1, n = 1; n < channels; n *= x_in.size(a--)) scale_shape[a] = x_in.size(a);
+      scale_ = torch::tensor(sm, torch::kFloat32).reshape(scale_shape);
+    }
+
+    // xq = (s·m)·((m_i·z)/m), blended with the STE base m_i·(x/m_i).
+    torch::Tensor value = torch::empty_like(x_in);
+    float* out = value.data_ptr<float>();
+    const float* scale = s.data();
+    const float* scale_m = sm.data();
+    const bool ste = use_ste_;
+    const float q = float(qnoise_), keep = float(1.0 - qnoise_);
+    kernels::for_each_row_piece(rows, channels, [=](int64_t r, int64_t c0, int64_t c1) {
+      const float* __restrict row = x + r * channels;
+      float* __restrict o = out + r * channels;
+      for (int64_t c = c0; c < c1; ++c) {
+        float xs = row[c] * inv_m_i;
+        float xq = scale_m[c] * ((m_i * grid(xs, scale[c])) * inv_m);
+        float base = m_i * xs;
+        o[c] = ste ? base + q * (xq - base) : keep * base + q * xq;
+      }
+    });
+    return kernels::straight_through(x_in, value, gradient());
   }
 
   int unsigned_bits() const { return bits_ - int(keep_negative_); }
-
 
   // QKeras' output blend: use_ste gives x + q(xq − x) (gradient 1), otherwise
   // (1 − q)x + q·xq (gradient 1 − q).
@@ -178,11 +310,8 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
     if (use_ste_) return x + q * (xq - x);
     return float(1.0 - qnoise_) * x + q * xq;
   }
-  kernels::Backward backward() const {
-    if (use_ste_) return {};
-    const float keep = float(1.0 - qnoise_);
-    return kernels::elementwise_derivative([keep](float) { return keep; });
-  }
+  // The matching gradient: identity or the constant 1 − q.
+  kernels::Pieces gradient() const { return {{}, {use_ste_ ? 1.0f : float(1.0 - qnoise_)}}; }
 
   int bits_ = 8;
   int integer_ = 0;

@@ -114,31 +114,38 @@ class QuantizedRelu : public QuantizerBase<QuantizedRelu> {
       return ste ? b + q * (xq - b) : keep * b + q * xq;
     };
 
+    // The straight-through gradient, constant on three pieces: 0 above the
+    // clip, the STE gain on the positive side and gain·slope below.  The
+    // forward pass records each element's piece when a gradient is wanted.
+    const float gain = ste ? 1.0f : keep;
+    kernels::Pieces pieces{{}, {0.0f, gain, gain * ns}};
+    auto piece = [=](float v) -> uint8_t { return clipped && !(v <= bound) ? 0 : (v > 0.0f ? 1 : 2); };
+    torch::Tensor* record = kernels::wants_gradient(x) ? &pieces.index : nullptr;
+
     torch::Tensor value;
     if (!sigmoid && ns == 0.0f && !clip_output && !(stochastic_ && training)) {
       // The common ReLU in a loop the compiler can vectorise.
-      value = kernels::map(
+      value = kernels::map_recording(
           [=](float v) {
             // Power-of-two divisions as exact reciprocal multiplications.
             float xq = m_i * clip(round_half_even((v * m) * inv_m_i) * inv_m, 0.0f, top);
             float b = clipped && !(v <= bound) ? bound : (v > 0.0f ? v : 0.0f);
             return ste ? b + q * (xq - b) : keep * b + q * xq;
           },
-          x);
+          piece, record, x);
     } else if (stochastic_ && training) {
-      value = kernels::map(
+      value = kernels::map_recording(
           [=](float v, float u0, float u1) {
             auto draw = [u0, u1](float t, int which) { return kernels::stochastic_round(t, 2.0f, which ? u1 : u0); };
             return mix(v, quantized(v, draw));
           },
-          x, uniform_like(x), uniform_like(x));
+          piece, record, x, uniform_like(x), uniform_like(x));
     } else {
-      value = kernels::map([=](float v) { return mix(v, quantized(v, [](float t, int) { return round_half_even(t); })); },
-                           x);
+      value = kernels::map_recording(
+          [=](float v) { return mix(v, quantized(v, [](float t, int) { return round_half_even(t); })); }, piece,
+          record, x);
     }
-    const float gain = ste ? 1.0f : keep;
-    auto derivative = [=](float v) { return clipped && !(v <= bound) ? 0.0f : gain * (v > 0.0f ? 1.0f : ns); };
-    return kernels::straight_through(x, value, kernels::elementwise_derivative(derivative));
+    return kernels::straight_through(x, value, std::move(pieces));
   }
 
  private:
