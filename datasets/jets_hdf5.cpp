@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "datasets/hdf5_util.h"
 #include "datasets/jet_readers.h"
 #include "datasets/jets.h"
 
@@ -18,40 +19,8 @@ namespace datasets::detail {
 
 namespace {
 
-// Owns an HDF5 identifier and closes it with the matching H5?close.
-class Handle {
- public:
-  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-  Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, -1)), close_(other.close_) {}
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle() {
-    if (id_ >= 0) close_(id_);
-  }
-  hid_t get() const { return id_; }
-  bool valid() const { return id_ >= 0; }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-// HDF5 prints an error stack to stderr for every failed call; our failures
-// are reported as DataError instead, so printing is off while we read.
-class QuietHdf5Errors {
- public:
-  QuietHdf5Errors() {
-    H5Eget_auto2(H5E_DEFAULT, &function_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
-  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
-  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, function_, data_); }
-
- private:
-  H5E_auto2_t function_ = nullptr;
-  void* data_ = nullptr;
-};
+using hdf5::Handle;
+using hdf5::QuietHdf5Errors;
 
 // Checked before HDF5 sees the file, so that a missing or unreadable file is
 // reported as such and not as "not an HDF5 file".

@@ -1,5 +1,4 @@
 // `qtrain train run.json [--epochs N] [--resume] [--threads N] [--out DIR]`.
-#include <ATen/Parallel.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -25,13 +24,7 @@ Command add_train_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "CPU threads (default: the config's, else all cores)")->check(CLI::PositiveNumber);
   return [o] {
     if (o->epochs > 0) o->train.epochs = o->epochs;
-    if (o->threads > 0) {
-      at::set_num_threads(o->threads);
-    } else {
-      // The config's thread count applies unless given on the command line.
-      RunConfig config = RunConfig::load(o->train.config_path);
-      if (config.threads) at::set_num_threads(*config.threads);
-    }
+    if (o->threads > 0) o->train.threads = o->threads;
     o->train.log = &std::cout;
     o->train.progress_bar = ::isatty(STDOUT_FILENO);
     train(o->train);

@@ -48,7 +48,7 @@ void Layer::add_slot(const std::string& slot, const quantizers::QuantizerPtr& qu
 void Layer::apply_constraints() {
   torch::NoGradGuard no_grad;
   for (LayerWeight& w : weights_)
-    if (w.clip) w.variable.clamp_(-*w.clip, *w.clip);
+    if (w.clip) w.variable.clamp_(w.clip->first, w.clip->second);
 }
 
 ModelError Layer::error(const std::string& what) const {
@@ -89,45 +89,33 @@ const nlohmann::json& LayerArgs::at(const char* key) {
   return spec_.at(key);
 }
 
-int64_t LayerArgs::integer(const char* key, std::optional<int64_t> fallback) {
+template <class T>
+T LayerArgs::scalar(const char* key, const std::optional<T>& fallback, bool (nlohmann::json::*is_kind)() const noexcept,
+                    const char* expected) {
   used_.insert(key);
   if (!has(key)) {
     if (!fallback) throw error(std::string("missing argument '") + key + "'");
     return *fallback;
   }
   const nlohmann::json& v = at(key);
-  if (!v.is_number_integer()) throw error(std::string("argument '") + key + "' must be an integer, got " + v.dump());
-  return v.get<int64_t>();
+  if (!(v.*is_kind)()) throw error(std::string("argument '") + key + "' must be " + expected + ", got " + v.dump());
+  return v.get<T>();
+}
+
+int64_t LayerArgs::integer(const char* key, std::optional<int64_t> fallback) {
+  return scalar(key, fallback, &nlohmann::json::is_number_integer, "an integer");
 }
 
 double LayerArgs::number(const char* key, std::optional<double> fallback) {
-  used_.insert(key);
-  if (!has(key)) {
-    if (!fallback) throw error(std::string("missing argument '") + key + "'");
-    return *fallback;
-  }
-  const nlohmann::json& v = at(key);
-  if (!v.is_number()) throw error(std::string("argument '") + key + "' must be a number, got " + v.dump());
-  return v.get<double>();
+  return scalar(key, fallback, &nlohmann::json::is_number, "a number");
 }
 
 bool LayerArgs::boolean(const char* key, bool fallback) {
-  used_.insert(key);
-  if (!has(key)) return fallback;
-  const nlohmann::json& v = at(key);
-  if (!v.is_boolean()) throw error(std::string("argument '") + key + "' must be true or false, got " + v.dump());
-  return v.get<bool>();
+  return scalar(key, std::optional<bool>(fallback), &nlohmann::json::is_boolean, "true or false");
 }
 
 std::string LayerArgs::string(const char* key, std::optional<std::string> fallback) {
-  used_.insert(key);
-  if (!has(key)) {
-    if (!fallback) throw error(std::string("missing argument '") + key + "'");
-    return *fallback;
-  }
-  const nlohmann::json& v = at(key);
-  if (!v.is_string()) throw error(std::string("argument '") + key + "' must be a string, got " + v.dump());
-  return v.get<std::string>();
+  return scalar(key, fallback, &nlohmann::json::is_string, "a string");
 }
 
 std::vector<int64_t> LayerArgs::integers(const char* key, size_t n, std::optional<int64_t> fallback) {

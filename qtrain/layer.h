@@ -42,7 +42,9 @@ struct LayerWeight {
   torch::Tensor variable;               // float32, Keras layout
   quantizers::QuantizerPtr quantizer;   // nullptr: used as is
   bool trainable = true;
-  std::optional<double> clip;           // QKeras' automatic Clip(-clip, clip) constraint
+  // Clip(min, max) constraint applied after optimizer steps: QKeras' automatic
+  // one for quantized weights, or a user's.
+  std::optional<std::pair<double, double>> clip;
   // The value the layer computes with: quantizer(variable), or variable.
   torch::Tensor quantized(bool training = false) const;
 };

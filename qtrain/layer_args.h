@@ -43,6 +43,11 @@ class LayerArgs {
 
  private:
   const nlohmann::json& at(const char* key);
+  // A scalar argument of JSON kind `is_kind` (e.g. &json::is_string), or
+  // `fallback` when absent; `expected` words the kind for the error.
+  template <class T>
+  T scalar(const char* key, const std::optional<T>& fallback, bool (nlohmann::json::*is_kind)() const noexcept,
+           const char* expected);
   const nlohmann::json& spec_;
   std::string name_, type_;
   std::set<std::string> used_;

@@ -130,7 +130,9 @@ class WeightedLayer : public Layer {
   // QKeras' get_auto_range_constraint_initializer: a quantized weight is
   // clipped to +-max(1, quantizer.max()) after every optimizer step.
   static void set_auto_clip(LayerWeight& w) {
-    if (w.quantizer) w.clip = std::max(1.0, w.quantizer->max());
+    if (!w.quantizer) return;
+    double bound = std::max(1.0, w.quantizer->max());
+    w.clip = std::make_pair(-bound, bound);
   }
 };
 

@@ -62,7 +62,7 @@ struct RunConfig {
   LossConfig loss;
   OptimizerConfig optimizer;
   double l1 = 0.0, l2 = 0.0;                  // kernel regularisers: l1*sum|w| + l2*sum w^2
-  std::optional<std::pair<double, double>> clip;  // QKeras Clip(min, max) on every kernel
+  std::optional<std::pair<double, double>> clip;  // QKeras Clip(min, max) on every kernel, replacing the automatic one
   int64_t batch_size = 1024;
   int epochs = 10;
   std::optional<ReduceLROnPlateau::Options> reduce_lr;

@@ -1,6 +1,7 @@
 #include "qtrain/train.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -313,6 +314,7 @@ void load_checkpoint_weights(Model& model, const std::string& checkpoint_path) {
 TrainResult train(const TrainOptions& options) {
   RunConfig c = RunConfig::load(options.config_path);
   if (options.epochs) c.epochs = *options.epochs;
+  if (options.threads || c.threads) at::set_num_threads(options.threads ? *options.threads : *c.threads);
   fs::path run_dir = options.out_dir.empty() ? fs::path("runs") / c.name : fs::path(options.out_dir);
   fs::path checkpoints = run_dir / "checkpoints";
   std::string last_path = (checkpoints / "last.pt").string(), best_path = (checkpoints / "best.pt").string();
@@ -332,6 +334,11 @@ TrainResult train(const TrainOptions& options) {
   torch::manual_seed(c.seed);
   Model model(c.model);
   check_model_fits(c, model, data);
+  // A user's Clip replaces QKeras' automatic one on every kernel.
+  if (c.clip)
+    for (const LayerPtr& layer : model.layers())
+      for (LayerWeight& w : layer->weights())
+        if (is_kernel(w)) w.clip = c.clip;
   std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer(c.optimizer, model);
 
   TrainerState state;
@@ -409,12 +416,6 @@ TrainResult train(const TrainOptions& options) {
       total.backward();
       optimizer->step();
       model.apply_constraints();
-      if (c.clip) {
-        torch::NoGradGuard no_grad;
-        for (const LayerPtr& layer : model.layers())
-          for (LayerWeight& w : layer->weights())
-            if (is_kernel(w)) w.variable.clamp_(c.clip->first, c.clip->second);
-      }
       if (c.pruning) apply_masks();
       loss_sum += loss.item<double>() * static_cast<double>(index.size(0));
       if (classification) correct += (outputs[0].argmax(1) == y).sum().item<int64_t>();

@@ -22,6 +22,7 @@ struct TrainOptions {
   std::string config_path;
   std::string out_dir;            // default: runs/<name> next to the working directory
   std::optional<int> epochs;      // overrides the config
+  std::optional<int> threads;     // overrides the config's; neither: LibTorch's current setting
   bool resume = false;            // continue from checkpoints/last.pt
   bool force = false;             // start over in an existing run directory
   bool progress_bar = false;      // live per-batch bar (when stdout is a terminal)

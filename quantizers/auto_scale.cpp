@@ -64,12 +64,17 @@ torch::Tensor least_squares_scale(Alpha::Kind kind, const torch::Tensor& x, cons
   if (kind == Alpha::Kind::AutoPo2) {
     scale = kernels::round_to_power_of_two(scale);
     if (options.min_po2_exponent || options.max_po2_exponent) {
-      float lo = options.min_po2_exponent ? kernels::exp2_integral(float(*options.min_po2_exponent)) : -INFINITY;
-      float hi = options.max_po2_exponent ? kernels::exp2_integral(float(*options.max_po2_exponent)) : INFINITY;
-      scale = scale.clamp(lo, std::max(lo, hi));
+      auto [lo, hi] = po2_scale_limits(options);
+      scale = scale.clamp(lo, hi);
     }
   }
   return scale;
+}
+
+std::pair<float, float> po2_scale_limits(const ScaleOptions& options) {
+  float lo = options.min_po2_exponent ? kernels::exp2_integral(float(*options.min_po2_exponent)) : -INFINITY;
+  float hi = options.max_po2_exponent ? kernels::exp2_integral(float(*options.max_po2_exponent)) : INFINITY;
+  return {lo, std::max(lo, hi)};
 }
 
 torch::Tensor alpha_tensor(const Alpha& alpha) {

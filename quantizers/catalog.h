@@ -59,6 +59,9 @@ struct ScaleOptions {
 };
 torch::Tensor least_squares_scale(Alpha::Kind kind, const torch::Tensor& x, const torch::Tensor& q,
                                   const ScaleOptions& options = {});
+// The bounds auto_po2 scales are clipped to: [2^min_po2_exponent,
+// 2^max_po2_exponent], an unset side infinite, hi raised to lo as K.clip does.
+std::pair<float, float> po2_scale_limits(const ScaleOptions& options);
 
 // A fixed alpha as a tensor broadcasting over the last (channel) axis.
 torch::Tensor alpha_tensor(const Alpha& alpha);

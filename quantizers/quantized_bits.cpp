@@ -237,9 +237,7 @@ class QuantizedBits : public QuantizerBase<QuantizedBits> {
     for (float& v : s) v = (v * 2.0f) / levels;
 
     if (alpha_.kind == Alpha::Kind::AutoPo2) {
-      const ScaleOptions& o = scale_options_;
-      const float lo = o.min_po2_exponent ? kernels::exp2_integral(float(*o.min_po2_exponent)) : -INFINITY;
-      const float hi = std::max(lo, o.max_po2_exponent ? kernels::exp2_integral(float(*o.max_po2_exponent)) : INFINITY);
+      const auto [lo, hi] = po2_scale_limits(scale_options_);
       for (float& v : s) v = kernels::round_to_power_of_two(v);
       for (int i = 0; i < kLeastSquaresSteps; ++i) {
         // Sums of x·z (accumulators [0, channels)) and z·z ([channels, 2·channels)).

@@ -15,6 +15,8 @@
 #include "datasets/jets.h"
 #include "tests/test_common.h"
 
+#include "tests/helpers.h"
+
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using datasets::DataError;
@@ -69,28 +71,7 @@ void check_sample(const LabeledData& data) {
   CHECK(torch::equal(data.labels, int64_tensor(kSampleLabels)));
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "qtrain_datasets_XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(file(name), std::ios::binary) << text;
-    return file(name);
-  }
-
- private:
-  fs::path path_;
-};
+using test_helpers::TempDir;
 
 std::string join(const std::vector<std::string>& fields, const std::string& separator = ",") {
   std::string text;

@@ -12,28 +12,20 @@
 #include "qtrain/model.h"
 #include "qtrain/model_quantize.h"
 #include "qtrain/summary.h"
+#include "tests/helpers.h"
 
 using nlohmann::json;
 using qtrain::Model;
 using qtrain::ModelError;
 using qtrain::ModelSpec;
 
+using test_helpers::set_weight;
+
 namespace {
 
 Model build(const std::string& layers, const std::string& input_shape) {
   return Model(ModelSpec::from_json(
       json::parse(R"j({"name": "t", "input_shape": )j" + input_shape + R"j(, "layers": )j" + layers + "}"), "t.json"));
-}
-
-void set_weight(Model& model, const std::string& layer, const std::string& weight, const torch::Tensor& value) {
-  torch::NoGradGuard no_grad;
-  for (qtrain::LayerWeight& w : model.layer(layer)->weights())
-    if (w.name == weight) {
-      REQUIRE(w.variable.sizes() == value.sizes());
-      w.variable.copy_(value);
-      return;
-    }
-  FAIL("no weight " << weight << " in " << layer);
 }
 
 std::string build_error(const std::string& layers, const std::string& input_shape = "[4]") {

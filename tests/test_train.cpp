@@ -13,22 +13,14 @@
 #include "qtrain/files.h"
 #include "qtrain/losses.h"
 #include "qtrain/train.h"
+#include "tests/helpers.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-// A scratch directory per test, removed afterwards.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name) : path(fs::temp_directory_path() / ("qtrain_test_" + name)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& file) const { return (path / file).string(); }
-};
+using test_helpers::TempDir;
 
 json small_run(const std::string& name) {
   return json{{"name", name},
@@ -40,7 +32,7 @@ json small_run(const std::string& name) {
 }
 
 std::string write_config(const TempDir& dir, const json& config) {
-  std::string path = dir / "run.json";
+  std::string path = dir.file("run.json");
   qtrain::write_json_atomically(path, config);
   return path;
 }
@@ -98,7 +90,7 @@ TEST_CASE("Losses follow Keras' definitions") {
 }
 
 TEST_CASE("Run config errors name the file and the field") {
-  TempDir dir("config_errors");
+  TempDir dir;
   auto error_of = [&](const json& config) {
     try {
       qtrain::RunConfig::load(write_config(dir, config));
@@ -130,15 +122,15 @@ TEST_CASE("Run config errors name the file and the field") {
 }
 
 TEST_CASE("Training writes the run directory and learns the synthetic jets") {
-  TempDir dir("train_basic");
+  TempDir dir;
   json config = small_run("basic");
   config["epochs"] = 4;
   config["metrics"] = {{"tpr_at_fpr", {0.1}}};
-  qtrain::TrainResult result = run(write_config(dir, config), dir / "run");
+  qtrain::TrainResult result = run(write_config(dir, config), dir.file("run"));
   for (const char* file : {"model.json", "run.json", "scaler.json", "metrics.csv", "metrics.json",
                            "checkpoints/last.pt", "checkpoints/best.pt"})
-    CHECK(fs::exists(dir / ("run/" + std::string(file))));
-  json metrics = qtrain::read_json_file(dir / "run/metrics.json");
+    CHECK(fs::exists(dir.file("run/" + std::string(file))));
+  json metrics = qtrain::read_json_file(dir.file("run/metrics.json"));
   CHECK(metrics == result.metrics);
   REQUIRE(metrics["history"].size() == 4);
   CHECK(metrics["history"][3]["val_loss"].get<double>() < metrics["history"][0]["val_loss"].get<double>());
@@ -148,7 +140,7 @@ TEST_CASE("Training writes the run directory and learns the synthetic jets") {
     CHECK(metrics["test"]["roc_auc"][name].get<double>() > 0.5);
     CHECK(metrics["test"]["tpr_at_fpr"][name].contains("0.1"));
   }
-  std::ifstream csv(dir / "run/metrics.csv");
+  std::ifstream csv(dir.file("run/metrics.csv"));
   std::string header, line;
   std::getline(csv, header);
   CHECK(header == "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds");
@@ -157,27 +149,27 @@ TEST_CASE("Training writes the run directory and learns the synthetic jets") {
   CHECK(rows == 4);
   // An existing run is not silently overwritten.
   qtrain::TrainOptions again;
-  again.config_path = dir / "run.json";
-  again.out_dir = dir / "run";
+  again.config_path = dir.file("run.json");
+  again.out_dir = dir.file("run");
   CHECK_THROWS_WITH(qtrain::train(again), Catch::Contains("run directory exists"));
 }
 
 TEST_CASE("Same seed and one thread give identical weights; resume continues exactly") {
   SingleThread one;
-  TempDir dir("train_resume");
+  TempDir dir;
   json config = small_run("resume");
   config["epochs"] = 4;
   config["reduce_lr"] = {{"factor", 0.5}, {"patience", 0}};
   config["optimizer"] = {{"kind", "sgd"}, {"lr", 0.05}, {"momentum", 0.9}};
   std::string path = write_config(dir, config);
-  run(path, dir / "a");
-  run(path, dir / "b");
-  CHECK(identical(checkpoint_weights(dir / "a"), checkpoint_weights(dir / "b")));
+  run(path, dir.file("a"));
+  run(path, dir.file("b"));
+  CHECK(identical(checkpoint_weights(dir.file("a")), checkpoint_weights(dir.file("b"))));
 
-  run(path, dir / "c", false, 2);
-  qtrain::TrainResult resumed = run(path, dir / "c", true, 4);
-  CHECK(identical(checkpoint_weights(dir / "a"), checkpoint_weights(dir / "c")));
-  json straight = qtrain::read_json_file(dir / "a/metrics.json");
+  run(path, dir.file("c"), false, 2);
+  qtrain::TrainResult resumed = run(path, dir.file("c"), true, 4);
+  CHECK(identical(checkpoint_weights(dir.file("a")), checkpoint_weights(dir.file("c"))));
+  json straight = qtrain::read_json_file(dir.file("a/metrics.json"));
   for (size_t e = 0; e < 4; ++e) {
     CHECK(resumed.metrics["history"][e]["loss"] == straight["history"][e]["loss"]);
     CHECK(resumed.metrics["history"][e]["lr"] == straight["history"][e]["lr"]);
@@ -185,26 +177,26 @@ TEST_CASE("Same seed and one thread give identical weights; resume continues exa
 }
 
 TEST_CASE("Magnitude pruning reaches the target sparsity and masks survive optimizer steps") {
-  TempDir dir("train_pruning");
+  TempDir dir;
   json config = small_run("pruned");
   config["epochs"] = 3;
   // 960 training rows / 128 = 8 steps per epoch; prune at steps 1, 5, 9, 13 and hold 0.7 after.
   config["pruning"] = {{"final_sparsity", 0.7}, {"begin_step", 1}, {"end_step", 13}, {"frequency", 4}};
-  qtrain::TrainResult result = run(write_config(dir, config), dir / "run");
+  qtrain::TrainResult result = run(write_config(dir, config), dir.file("run"));
   // TF-MOT keeps round(n * 0.3) weights: fc1 1024 -> 307, fc2 2048 -> 614, fc4 160 -> 48.
   CHECK(result.metrics["sparsity"]["fc1.kernel"].get<double>() == 1.0 - 307.0 / 1024.0);
   CHECK(result.metrics["sparsity"]["fc2.kernel"].get<double>() == 1.0 - 614.0 / 2048.0);
   CHECK(result.metrics["sparsity"]["fc4.kernel"].get<double>() == 1.0 - 48.0 / 160.0);
-  qtrain::Model model(qtrain::ModelSpec::load(dir / "run/model.json"));
-  qtrain::load_checkpoint_weights(model, dir / "run/checkpoints/last.pt");
+  qtrain::Model model(qtrain::ModelSpec::load(dir.file("run/model.json")));
+  qtrain::load_checkpoint_weights(model, dir.file("run/checkpoints/last.pt"));
   CHECK((model.layer("fc1")->weight("kernel")->variable == 0).sum().item<int64_t>() == 1024 - 307);
 }
 
 TEST_CASE("A non-finite loss stops training with a clear message and keeps the last good checkpoint") {
-  TempDir dir("train_nan");
+  TempDir dir;
   // 16 features + class; one row of huge (finite) values overflows float32 in fc1.
   auto write_csv = [&](const std::string& file, bool poison) {
-    std::ofstream csv(dir / file);
+    std::ofstream csv(dir.file(file));
     for (const std::string& f : datasets::jet_feature_names()) csv << f << ",";
     csv << "class\n";
     const char* classes[] = {"g", "q", "t", "w", "z"};
@@ -225,12 +217,12 @@ TEST_CASE("A non-finite loss stops training with a clear message and keeps the l
   config["batch_size"] = 1024;
   config["epochs"] = 1;
   std::string path = write_config(dir, config);
-  run(path, dir / "run");
-  auto before = checkpoint_weights(dir / "run");
+  run(path, dir.file("run"));
+  auto before = checkpoint_weights(dir.file("run"));
   config["data"]["path"] = "bad.csv";
   write_config(dir, config);
-  CHECK_THROWS_WITH(run(path, dir / "run", true, 2),
+  CHECK_THROWS_WITH(run(path, dir.file("run"), true, 2),
                     Catch::Contains("non-finite loss") && Catch::Contains("epoch 2, batch 1") &&
                         Catch::Contains("last good checkpoint is kept"));
-  CHECK(identical(before, checkpoint_weights(dir / "run")));
+  CHECK(identical(before, checkpoint_weights(dir.file("run"))));
 }

@@ -3,6 +3,8 @@
 // qkeras.md §1 and §4.
 #include "tests/test_common.h"
 
+#include "tests/helpers.h"
+
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -23,15 +25,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name) : path(fs::temp_directory_path() / ("qtrain_test_weights_h5_" + name)) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using test_helpers::set_weight;
+using test_helpers::TempDir;
 
 std::shared_ptr<Model> jet_tagger(const char* file) {
   return std::make_shared<Model>(ModelSpec::load(std::string(QTRAIN_SOURCE_DIR) + "/examples/jet_tagger/" + file));
@@ -52,17 +47,6 @@ json kinds_spec() {
 
 torch::Tensor matrix(std::vector<float> values, int64_t rows, int64_t columns) {
   return torch::tensor(values).reshape({rows, columns});
-}
-
-void set_weight(Model& model, const std::string& layer, const std::string& weight, const torch::Tensor& value) {
-  torch::NoGradGuard no_grad;
-  for (qtrain::LayerWeight& w : model.layer(layer)->weights())
-    if (w.name == weight) {
-      REQUIRE(w.variable.sizes() == value.sizes());
-      w.variable.copy_(value);
-      return;
-    }
-  FAIL("no weight " << weight << " in " << layer);
 }
 
 const torch::Tensor& weight(const Model& model, const std::string& layer, const std::string& name) {
@@ -98,7 +82,7 @@ std::string contents(const std::string& path) { return qtrain::read_text_file(pa
 }  // namespace
 
 TEST_CASE("save_weights_h5: the q6 jet tagger's float, software and hardware weights", "[weights_h5]") {
-  TempDir dir("q6");
+  TempDir dir;
   auto model = jet_tagger("q6.json");
   // quantized_bits(6,0,alpha=1): a grid of 1/32 on [-1, 31/32], rounding half to even.
   torch::Tensor kernel = torch::zeros({16, 64});
@@ -166,7 +150,7 @@ TEST_CASE("save_weights_h5: the q6 jet tagger's float, software and hardware wei
 }
 
 TEST_CASE("save_weights_h5: po2 exponents and signs, auto_po2 scales, binary and float weights", "[weights_h5]") {
-  TempDir dir("kinds");
+  TempDir dir;
   auto model = build(kinds_spec());
   // auto_po2 (qkeras.md §1.1b), 4 bits: column 0 has scale 2^-3·2^3 = 1 and
   // codes [7, 0, 2, 6]; column 1 (max 0.1) scale 2^-6·2^3 = 1/8, codes [6, -3, 1, 0].
@@ -218,7 +202,7 @@ TEST_CASE("save_weights_h5: po2 exponents and signs, auto_po2 scales, binary and
 }
 
 TEST_CASE("load_weights_h5: a saved model loads back exactly into a fresh one", "[weights_h5]") {
-  TempDir dir("round_trip");
+  TempDir dir;
   torch::manual_seed(1);
   auto saved = jet_tagger("q6.json");
   set_weight(*saved, "bn2", "moving_mean", torch::linspace(-1, 1, 32));  // buffers travel too
@@ -244,7 +228,7 @@ TEST_CASE("load_weights_h5: a saved model loads back exactly into a fresh one", 
 }
 
 TEST_CASE("load_weights_h5: errors name the file, layer and weight; the model stays unchanged", "[weights_h5]") {
-  TempDir dir("load_errors");
+  TempDir dir;
   auto dense = [](const char* name, int units, bool use_bias) {
     return json{{"name", name}, {"type", "Dense"}, {"units", units}, {"use_bias", use_bias}};
   };
@@ -261,8 +245,8 @@ TEST_CASE("load_weights_h5: errors name the file, layer and weight; the model st
   std::ofstream(text) << "not hdf5\n";
   CHECK(error_of([&] { qtrain::load_weights_h5(*model_of({dense("d0", 3, true)}), text); }) ==
         text + ": not an HDF5 file");
-  CHECK(error_of([&] { qtrain::load_weights_h5(*model_of({dense("d0", 3, true)}), dir.path.string()); }) ==
-        dir.path.string() + ": not a regular file");
+  CHECK(error_of([&] { qtrain::load_weights_h5(*model_of({dense("d0", 3, true)}), dir.path().string()); }) ==
+        dir.path().string() + ": not a regular file");
   CHECK(error_of([&] { qtrain::load_weights_h5(*model_of({dense("other", 3, true)}), path); }) ==
         path + ": no layer 'other'");
   CHECK(error_of([&] { qtrain::load_weights_h5(*model_of({dense("d0", 3, true), dense("d1", 3, true)}), path); }) ==
@@ -282,7 +266,7 @@ TEST_CASE("load_weights_h5: errors name the file, layer and weight; the model st
 }
 
 TEST_CASE("save_weights_h5: a failed save leaves an existing file untouched", "[weights_h5]") {
-  TempDir dir("save_errors");
+  TempDir dir;
   const std::string path = dir.file("w.h5");
   auto good = jet_tagger("q6.json");
   qtrain::save_weights_h5(*good, path);
@@ -294,7 +278,7 @@ TEST_CASE("save_weights_h5: a failed save leaves an existing file untouched", "[
   CHECK(error_of([&] { qtrain::save_weights_h5(*bad, path); }) ==
         path + ": layer 'd/1': a name with '/' cannot be an HDF5 group");
   CHECK(contents(path) == previous);
-  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);  // no temporary left
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);  // no temporary left
 
   const std::string nowhere = dir.file("no_such_dir/w.h5");
   CHECK(error_of([&] { qtrain::save_weights_h5(*good, nowhere); }) == nowhere + ": cannot create file");
