@@ -226,3 +226,34 @@ TEST_CASE("A non-finite loss stops training with a clear message and keeps the l
                         Catch::Contains("last good checkpoint is kept"));
   CHECK(identical(before, checkpoint_weights(dir.file("run"))));
 }
+
+TEST_CASE("restore_best evaluates the test set with the best epoch's weights, saved as best.pt") {
+  TempDir dir;
+  json config = small_run("restore");
+  config["epochs"] = 40;
+  config["optimizer"] = {{"kind", "adam"}, {"lr", 0.01}};
+  // Patience 1 stops at the first epoch without improvement, whose weights are not the best.
+  config["early_stopping"] = {{"patience", 1}, {"restore_best", true}};
+  qtrain::TrainResult result = run(write_config(dir, config), dir.file("run"));
+  const json& history = result.metrics["history"];
+  size_t best = 0;
+  for (size_t e = 1; e < history.size(); ++e)
+    if (history[e]["val_loss"].get<double>() < history[best]["val_loss"].get<double>()) best = e;
+  CHECK(result.metrics["best_epoch"].get<size_t>() == best + 1);
+  REQUIRE(result.metrics["stopped_early"].get<bool>());
+  CHECK(best + 2 == history.size());
+
+  // The reported test loss is that of best.pt on the run's test split.
+  datasets::LabeledData all = datasets::synthetic_jets(1500, 3);
+  datasets::Splits splits = datasets::split(all, 0.2, 0.2, 42);
+  torch::Tensor x = datasets::StandardScaler::fit(splits.train.features).transform(splits.test.features);
+  auto test_loss = [&](const char* checkpoint) {
+    qtrain::Model model(qtrain::ModelSpec::load(dir.file("run/model.json")));
+    qtrain::load_checkpoint_weights(model, dir.file(std::string("run/checkpoints/") + checkpoint));
+    model.eval();
+    torch::NoGradGuard no_grad;
+    return qtrain::categorical_crossentropy(model.forward(x), splits.test.labels).item<double>();
+  };
+  CHECK(result.metrics["test"]["loss"].get<double>() == Approx(test_loss("best.pt")).epsilon(1e-6));
+  CHECK(result.metrics["test"]["loss"].get<double>() != Approx(test_loss("last.pt")).epsilon(1e-6));
+}
