@@ -56,4 +56,6 @@ Command add_demo_command(CLI::App& app) {
   return run;
 }
 
+const CommandRegistration registration("demo", add_demo_command);
+
 }  // namespace qtrain::cli

@@ -19,4 +19,6 @@ Command add_info_command(CLI::App& app) {
   };
 }
 
+const CommandRegistration registration("info", add_info_command);
+
 }  // namespace qtrain::cli

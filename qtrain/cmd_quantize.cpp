@@ -131,4 +131,6 @@ Command add_quantize_command(CLI::App& app) {
   return [o] { return run(*o); };
 }
 
+const CommandRegistration registration("quantize", add_quantize_command);
+
 }  // namespace qtrain::cli

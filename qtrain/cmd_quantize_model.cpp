@@ -33,4 +33,6 @@ Command add_quantize_model_command(CLI::App& app) {
   };
 }
 
+const CommandRegistration registration("quantize-model", add_quantize_model_command);
+
 }  // namespace qtrain::cli

@@ -57,4 +57,6 @@ Command add_save_weights_command(CLI::App& app) {
   };
 }
 
+const CommandRegistration registration("save-weights", add_save_weights_command);
+
 }  // namespace qtrain::cli

@@ -32,4 +32,6 @@ Command add_train_command(CLI::App& app) {
   };
 }
 
+const CommandRegistration registration("train", add_train_command);
+
 }  // namespace qtrain::cli

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <vector>
 
 namespace qtrain::cli {
 
@@ -18,12 +19,21 @@ struct UsageError : std::runtime_error {
 };
 
 using Command = std::function<int()>;
+// Adds a subcommand's options to the app and returns the function that runs it.
+using CommandFactory = Command (*)(CLI::App& app);
 
-Command add_quantize_command(CLI::App& app);
-Command add_demo_command(CLI::App& app);
-Command add_info_command(CLI::App& app);
-Command add_quantize_model_command(CLI::App& app);
-Command add_train_command(CLI::App& app);
-Command add_save_weights_command(CLI::App& app);
+// Each cmd_*.cpp registers its subcommand with one namespace-scope object,
+//   const CommandRegistration registration("info", add_info_command);
+// so adding a command touches no shared file.  main() builds them in name order.
+struct CommandRegistration {
+  CommandRegistration(const char* name, CommandFactory factory);
+};
+
+struct RegisteredCommand {
+  const char* name;
+  CommandFactory factory;
+};
+// Every registered subcommand, sorted by name.
+std::vector<RegisteredCommand> registered_commands();
 
 }  // namespace qtrain::cli

@@ -2,12 +2,36 @@
 // firmware export for FPGA neural networks.  `qtrain --help` lists commands.
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <iostream>
+#include <string_view>
 #include <thread>
 
 #include "qtrain/commands.h"
 #include "quantizers/fixed_type.h"
 #include "quantizers/quantizer.h"
+
+namespace qtrain::cli {
+namespace {
+// Function-local so registrations from other translation units never see it
+// before it is constructed.
+std::vector<RegisteredCommand>& registry() {
+  static std::vector<RegisteredCommand> commands;
+  return commands;
+}
+}  // namespace
+
+CommandRegistration::CommandRegistration(const char* name, CommandFactory factory) {
+  registry().push_back({name, factory});
+}
+
+std::vector<RegisteredCommand> registered_commands() {
+  std::vector<RegisteredCommand> sorted = registry();
+  std::sort(sorted.begin(), sorted.end(),
+            [](const RegisteredCommand& a, const RegisteredCommand& b) { return std::string_view(a.name) < b.name; });
+  return sorted;
+}
+}  // namespace qtrain::cli
 
 int main(int argc, char** argv) {
   CLI::App app{"qtrain: quantization-aware training and FPGA firmware export for neural networks"};
@@ -15,14 +39,8 @@ int main(int argc, char** argv) {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   app.add_option("--threads", threads, "CPU threads for LibTorch (default: all cores)")->check(CLI::PositiveNumber);
 
-  const std::pair<std::string, qtrain::cli::Command> commands[] = {
-      {"quantize", qtrain::cli::add_quantize_command(app)},
-      {"demo", qtrain::cli::add_demo_command(app)},
-      {"info", qtrain::cli::add_info_command(app)},
-      {"quantize-model", qtrain::cli::add_quantize_model_command(app)},
-      {"train", qtrain::cli::add_train_command(app)},
-      {"save-weights", qtrain::cli::add_save_weights_command(app)},
-  };
+  std::vector<std::pair<std::string, qtrain::cli::Command>> commands;
+  for (const auto& [name, factory] : qtrain::cli::registered_commands()) commands.emplace_back(name, factory(app));
 
   try {
     app.parse(argc, argv);
