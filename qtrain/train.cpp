@@ -13,10 +13,10 @@
 #include <ostream>
 #include <sstream>
 
-#include "datasets/jets.h"
 #include "qtrain/files.h"
 #include "qtrain/losses.h"
 #include "qtrain/metrics.h"
+#include "qtrain/run_data.h"
 
 namespace qtrain {
 namespace {
@@ -25,46 +25,17 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-// Inputs and what the loss compares the outputs with: class indices for
-// classification, the inputs themselves for autoencoders.
-struct Split {
-  torch::Tensor x, y;
-  int64_t size() const { return x.size(0); }
-};
-
-struct Data {
-  Split train, validation, test;
-  std::vector<std::string> class_names;  // empty for autoencoders
-  json scaler;
-};
-
-bool is_classification(const RunConfig& c) { return c.loss.kind == LossConfig::Kind::CategoricalCrossentropy; }
-
-Data load_data(const RunConfig& c) {
-  datasets::LabeledData all = c.data.kind == "jets" ? datasets::read_jets(c.data.path)
-                                                     : datasets::synthetic_jets(c.data.samples, c.data.seed);
-  datasets::Splits splits = datasets::split(all, c.data.test_fraction, c.data.validation_fraction, c.data.split_seed);
-  Data d;
-  auto to_split = [&](const datasets::LabeledData& part, const datasets::StandardScaler* scaler) {
-    torch::Tensor x = scaler ? scaler->transform(part.features) : part.features;
-    return Split{x, is_classification(c) ? part.labels : x};
-  };
-  std::optional<datasets::StandardScaler> scaler;
-  if (c.data.standardize) {
-    scaler = datasets::StandardScaler::fit(splits.train.features);
-    d.scaler = scaler->to_json();
-  }
-  const datasets::StandardScaler* s = scaler ? &*scaler : nullptr;
-  d.train = to_split(splits.train, s);
-  d.validation = to_split(splits.validation, s);
-  d.test = to_split(splits.test, s);
-  if (is_classification(c)) d.class_names = all.class_names;
-  if (d.validation.size() == 0) throw RunError(c.source + ": data.validation_fraction leaves no validation rows");
-  return d;
+// The run config as run.json keeps it: the model points at the model.json
+// beside it and data paths are absolute, so open_run() reads the run
+// directory from anywhere.
+json run_dir_config(json config, const RunConfig& c) {
+  config["model"] = "model.json";
+  if (!c.data.path.empty()) config["data"]["path"] = fs::absolute(c.data.path).lexically_normal().string();
+  return config;
 }
 
 // Checks that the model's outputs fit the loss and the data.
-void check_model_fits(const RunConfig& c, const Model& model, const Data& data) {
+void check_model_fits(const RunConfig& c, const Model& model, const RunData& data) {
   Shape in = model.spec().input_shape();
   Shape features(data.train.x.sizes().begin() + 1, data.train.x.sizes().end());
   if (in != features)
@@ -253,7 +224,7 @@ std::string metrics_csv(const json& history, bool classification) {
 }
 
 // The test-set report: accuracy, per-class ROC AUC and TPR at the configured FPRs.
-json test_metrics(const RunConfig& c, const Evaluation& e, const Data& data) {
+json test_metrics(const RunConfig& c, const Evaluation& e, const RunData& data) {
   json m = {{"loss", e.loss}, {"samples", data.test.size()}};
   if (!is_classification(c)) return m;
   m["accuracy"] = e.accuracy;
@@ -330,7 +301,7 @@ TrainResult train(const TrainOptions& options) {
   }
   fs::create_directories(checkpoints);
 
-  Data data = load_data(c);
+  RunData data = load_run_data(c);
   torch::manual_seed(c.seed);
   Model model(c.model);
   check_model_fits(c, model, data);
@@ -361,7 +332,7 @@ TrainResult train(const TrainOptions& options) {
     stopping.load_state(schedules.at("early_stopping"));
   } else {
     c.model.save((run_dir / "model.json").string());
-    write_json_atomically((run_dir / "run.json").string(), read_json_file(options.config_path));
+    write_json_atomically((run_dir / "run.json").string(), run_dir_config(read_json_file(options.config_path), c));
     if (!data.scaler.is_null()) write_json_atomically((run_dir / "scaler.json").string(), data.scaler);
   }
   auto schedules_state = [&] {

@@ -12,6 +12,7 @@
 #include "datasets/jets.h"
 #include "qtrain/files.h"
 #include "qtrain/losses.h"
+#include "qtrain/run_data.h"
 #include "qtrain/train.h"
 #include "tests/helpers.h"
 
@@ -256,4 +257,28 @@ TEST_CASE("restore_best evaluates the test set with the best epoch's weights, sa
   };
   CHECK(result.metrics["test"]["loss"].get<double>() == Approx(test_loss("best.pt")).epsilon(1e-6));
   CHECK(result.metrics["test"]["loss"].get<double>() != Approx(test_loss("last.pt")).epsilon(1e-6));
+}
+
+TEST_CASE("open_run reads a finished run directory: its config, data split and best weights") {
+  TempDir dir;
+  fs::copy_file(std::string(QTRAIN_SOURCE_DIR) + "/examples/jet_tagger/q6.json", dir.file("q6.json"));
+  json config = small_run("reopen");
+  config["model"] = "q6.json";  // relative to the config, which open_run never sees
+  config["epochs"] = 2;
+  qtrain::TrainResult result = run(write_config(dir, config), dir.file("run"));
+  fs::remove(dir.file("q6.json"));
+
+  qtrain::TrainedRun opened = qtrain::open_run(dir.file("run"));
+  REQUIRE(opened.config);
+  CHECK(opened.config->name == "reopen");
+  CHECK(opened.checkpoint == dir.file("run/checkpoints/best.pt"));
+  qtrain::RunData data = qtrain::load_run_data(*opened.config);
+  torch::NoGradGuard no_grad;
+  double loss = qtrain::categorical_crossentropy(opened.model->forward(data.test.x), data.test.y).item<double>();
+  CHECK(result.metrics["test"]["loss"].get<double>() == Approx(loss).epsilon(1e-6));
+
+  CHECK_THROWS_WITH(qtrain::open_run(dir.file("missing")), Catch::Contains("not a run directory"));
+  fs::remove(dir.file("run/checkpoints/best.pt"));
+  fs::remove(dir.file("run/checkpoints/last.pt"));
+  CHECK_THROWS_WITH(qtrain::open_run(dir.file("run")), Catch::Contains("no checkpoint"));
 }
