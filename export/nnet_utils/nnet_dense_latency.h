@@ -2,14 +2,14 @@
 // fewer when reuse_factor > 1), then one accumulator per output.
 //
 // Arithmetic contract (what the emulator reproduces):
-//   1. mult[i*n_out + j] = (accum_t) product(data[i], weights[i*n_out + j])
-//      -- the exact product (nnet_mult.h) stored into accum_t;
-//   2. acc[j] = (accum_t) biases[j];
-//   3. for i = 0 .. n_in-1 (outer), j = 0 .. n_out-1 (inner):
-//      acc[j] = (accum_t)(acc[j] + mult[i*n_out + j])
-//      -- a sequential sum in input order, each partial sum stored into
-//      accum_t (so a narrow accum_t wraps or saturates step by step);
-//   4. res[j] = cast<data_T, res_T, CONFIG_T>(acc[j]): (res_T) acc[j], or
+//   1. acc[j] = (accum_t) biases[j];
+//   2. for i = 0 .. n_in-1 (outer), j = 0 .. n_out-1 (inner):
+//      p = (accum_t) product(data[i], weights[i*n_out + j])
+//        -- the exact product (nnet_mult.h) stored into accum_t;
+//      acc[j] = (accum_t)(acc[j] + p)
+//        -- a sequential sum in input order, each partial sum stored into
+//        accum_t (so a narrow accum_t wraps or saturates step by step);
+//   3. res[j] = cast<data_T, res_T, CONFIG_T>(acc[j]): (res_T) acc[j], or
 //      for the xnor case (data and weights ap_uint<1>) 2*acc[j] - n_in.
 // Weights are the Keras kernel (n_in, n_out) in C order.  Terms whose
 // weight makes the product 0 (product_is_zero) are skipped: no multiplier,
@@ -29,36 +29,27 @@ void dense_latency(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_out]
   typedef typename CONFIG_T::accum_t accum_t;
   typedef typename CONFIG_T::template product<data_T, typename CONFIG_T::weight_t> product_t;
 
-  accum_t mult[CONFIG_T::n_in * CONFIG_T::n_out];
   accum_t acc[CONFIG_T::n_out];
 
   // Each layer gets its own copy of the kernel with its constant weights.
   #pragma HLS function_instantiate variable=weights,biases
   #pragma HLS PIPELINE II=CONFIG_T::reuse_factor
   #pragma HLS ARRAY_PARTITION variable=biases complete
-  #pragma HLS ARRAY_PARTITION variable=mult complete
   #pragma HLS ARRAY_PARTITION variable=acc complete
   #pragma HLS ALLOCATION operation instances=mul limit=CONFIG_T::multiplier_limit
-
-  for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
-    const data_T cache = data[i];
-    for (unsigned j = 0; j < CONFIG_T::n_out; j++) {
-      const unsigned index = i * CONFIG_T::n_out + j;
-      mult[index] = product_t::product_is_zero(weights[index])
-                        ? accum_t(0)
-                        : accum_t(product_t::product(cache, weights[index]));
-    }
-  }
 
   for (unsigned j = 0; j < CONFIG_T::n_out; j++) {
     acc[j] = static_cast<accum_t>(biases[j]);
   }
 
+  // Fully unrolled by the pipeline, this is hls4ml's products-then-sums
+  // network; written as one loop nest it C-simulates several times faster.
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
+    const data_T cache = data[i];
     for (unsigned j = 0; j < CONFIG_T::n_out; j++) {
       const unsigned index = i * CONFIG_T::n_out + j;
       if (product_t::product_is_zero(weights[index])) continue;
-      acc[j] += mult[index];
+      acc[j] += static_cast<accum_t>(product_t::product(cache, weights[index]));
     }
   }
 
