@@ -12,7 +12,8 @@
 namespace energy {
 namespace {
 
-// A constructor argument of q by name (quantizers expose them as fields).
+// A constructor argument of q by name (quantizers expose them as fields;
+// fields() is non-const only because fields can also set the members).
 quantizers::ArgValue argument(const quantizers::Quantizer& q, std::string_view name) {
   for (const quantizers::Field& f : const_cast<quantizers::Quantizer&>(q).fields())
     if (f.name() == name) return f.get();

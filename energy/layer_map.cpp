@@ -93,8 +93,15 @@ class MapBuilder {
     std::optional<DataType> t = data_type(q);
     return t ? *t : fallback;
   }
-  // QTools uses a layer's quantizers only for QKeras classes.
-  bool uses_quantizers(const Layer& layer) const { return !options_.for_reference && starts_with(layer.type(), "Q"); }
+  // Whether the layer's own quantizers count: QTools uses them for QKeras
+  // classes only; a Keras class given quantizers is the same layer here.
+  bool uses_quantizers(const Layer& layer) const {
+    if (options_.for_reference) return false;
+    if (starts_with(layer.type(), "Q")) return true;
+    for (const qtrain::LayerWeight& w : layer.weights())
+      if (w.quantizer) return true;
+    return false;
+  }
 
   // A layer's output type: its activation quantizer where it has one QTools
   // knows (not in reference mode), else what its arithmetic produces.

@@ -18,17 +18,23 @@ bool is_one_of(const std::string& type, std::initializer_list<const char*> types
   return false;
 }
 
+// Dense, Conv1D, Conv2D, DepthwiseConv2D and their Q classes.  A float
+// Keras layer has no quantizers, so one rule covers both: quantizer widths
+// where there are quantizers, ref_bits elsewhere.
+bool is_weighted(const std::string& type) {
+  const std::string base = type[0] == 'Q' ? type.substr(1) : type;
+  return is_one_of(base, {"Dense", "Conv1D", "Conv2D", "DepthwiseConv2D"});
+}
+
 int64_t parameter_bits(const Layer& layer, const BitsOptions& options) {
   const std::string& type = layer.type();
   int64_t bits = 0;
-  if (is_one_of(type, {"Dense", "Conv1D", "Conv2D", "DepthwiseConv2D"})) {
-    for (const qtrain::LayerWeight& w : layer.weights()) bits += options.ref_bits * w.variable.numel();
-  } else if (is_one_of(type, {"QDense", "QConv1D", "QConv2D", "QDepthwiseConv2D"})) {
+  if (is_weighted(type)) {
     for (const qtrain::LayerWeight& w : layer.weights())
       bits += (w.quantizer ? w.quantizer->bits() : options.ref_bits) * w.variable.numel();
   } else if (is_one_of(type, {"BatchNormalization", "QBatchNormalization"})) {
     // Only the scale and the shift reach the hardware: the variance stands
-    // for the scale and beta for the shift.  QTools prices a
+    // for the scale and beta for the shift.  ForgivingFactorBits counts a
     // QBatchNormalization's at its default quantizers' 6 and 5 bits.
     const bool q = type[0] == 'Q';
     bits += (q ? 6 : options.ref_bits) * layer.weight("moving_variance")->variable.numel();
@@ -40,12 +46,11 @@ int64_t parameter_bits(const Layer& layer, const BitsOptions& options) {
 // Bits per output element; 0 for layers whose outputs are not counted.
 int64_t activation_width(const Layer& layer, const BitsOptions& options) {
   const std::string& type = layer.type();
+  const bool activation_layer = is_one_of(type, {"Activation", "QActivation"});
+  if (!is_weighted(type) && !activation_layer) return 0;
   const quantizers::Quantizer* a = quantizer_slot(layer, "activation");  // nullptr: linear
-  if (is_one_of(type, {"Dense", "Conv1D", "Conv2D", "DepthwiseConv2D"})) return a ? options.ref_bits : 0;
-  const bool quantized_layer = is_one_of(type, {"QDense", "QConv1D", "QConv2D", "QDepthwiseConv2D"});
-  if (!quantized_layer && !is_one_of(type, {"Activation", "QActivation"})) return 0;
   if (!a || a->name() == "linear") return 0;
-  if (a->name() == "softmax" || (!quantized_layer && a->name() == "sigmoid")) return options.output_bits;
+  if (a->name() == "softmax" || (activation_layer && a->name() == "sigmoid")) return options.output_bits;
   // A quantizer has a width; a float activation counts as un-quantized.
   return data_type(a) ? a->bits() : options.ref_bits;
 }

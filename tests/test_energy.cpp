@@ -239,6 +239,23 @@ TEST_CASE("Mux, xor and and gates: binary, ternary and binary01 operands", "[ene
   }
 }
 
+TEST_CASE("A Keras class given quantizers is priced like its Q class; without, at the defaults", "[energy]") {
+  Model quantized = build(R"j([{"name": "d", "type": "Dense", "units": 3, "kernel_quantizer": "binary",
+    "use_bias": false}])j",
+                          "[16]");
+  CHECK(energy::data_type_map(quantized).front().macs[0].multiplier.gate == Gate::Mux);
+  // A float Dense: int8 weights (QTools' default) on int8 inputs, and its
+  // products and sums in keras_accumulator.
+  Model plain = build(R"j([{"name": "d", "type": "Dense", "units": 3}])j", "[16]");
+  energy::DataTypeOptions options;
+  options.keras_accumulator = "int32";
+  const LayerDataTypes d = energy::data_type_map(plain, options).front();
+  CHECK(d.macs[0].multiplier.gate == Gate::Mul);
+  CHECK(d.macs[0].multiplier.gate_bits == Approx(8));
+  CHECK(d.parameters[0].type.bits == 8);
+  CHECK(d.output.bits == 32);
+}
+
 TEST_CASE("Merge and pooling types (qkeras.md 5.4 vectors)", "[energy]") {
   SECTION("Add of qb(4,0,1), qb(5,0,0), qb(6,0,1): 7 bits, integer 2 with the sign") {
     Model model = build(R"j([
