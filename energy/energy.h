@@ -36,7 +36,9 @@ struct EnergyOptions {
 
 // ForgivingFactorPower's reference: the un-quantized model priced with
 // `internal` (fp32, fp16, int8) weights and inputs and `accumulator` (int16,
-// int32, fp16, fp32) products and sums.  Throws std::invalid_argument.
+// int32, fp16, fp32) products and sums.  (Its trial prices the quantized
+// model with types.keras_quantizer = internal and types.keras_accumulator =
+// accumulator for the layers without quantizers.)  Throws std::invalid_argument.
 EnergyOptions reference_options(EnergyOptions base, const std::string& internal, const std::string& accumulator);
 
 // pJ; each component rounded to 0.01 as QTools reports it.
