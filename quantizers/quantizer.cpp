@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 
 #include <nlohmann/json.hpp>
 
@@ -91,6 +92,27 @@ std::string HardwareType::to_string() const {
     case Kind::Fixed: break;
   }
   return fixed.to_string();
+}
+
+HardwareType HardwareType::parse(std::string_view text) {
+  auto trimmed = [](std::string_view t) {
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+    return t;
+  };
+  std::string_view t = trimmed(text);
+  if (t == "xnor" || t == "xnor<ap_uint<1>>") return {Kind::Xnor, FixedType::integer_type(1, false)};
+  constexpr std::string_view exponent = "exponent<";
+  if (t.substr(0, exponent.size()) == exponent) {
+    std::string_view digits = trimmed(t.substr(exponent.size(), t.size() - exponent.size() - 1));
+    int width = 0;
+    bool ok = t.back() == '>' && !digits.empty() && digits.size() < 4;
+    for (char c : digits) ok = ok && std::isdigit(static_cast<unsigned char>(c));
+    if (ok) width = std::stoi(std::string(digits));
+    if (!ok || width < 1) throw FixedTypeError("bad exponent type '" + std::string(text) + "': expected exponent<W>");
+    return {Kind::Exponent, FixedType::integer_type(width, true)};
+  }
+  return {Kind::Fixed, FixedType::parse(t)};
 }
 
 bool operator==(const HardwareType& a, const HardwareType& b) { return a.kind == b.kind && a.fixed == b.fixed; }

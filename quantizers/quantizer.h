@@ -37,7 +37,10 @@ struct HardwareType {
   };
   Kind kind = Kind::Fixed;
   FixedType fixed;
+  // `xnor<ap_uint<1>>`, `exponent<W>`, or a FixedType.
   std::string to_string() const;
+  // Parses to_string()'s forms (also bare `xnor`); throws FixedTypeError.
+  static HardwareType parse(std::string_view text);
   friend bool operator==(const HardwareType& a, const HardwareType& b);
 };
 

@@ -466,6 +466,30 @@ TEST_CASE("FixedType fake_quantize over more elements than one parallel chunk", 
   CHECK_THROWS_AS(quantizers::fake_quantize(x, type), std::domain_error);
 }
 
+TEST_CASE("FixedType fake_quantize's vectorised path equals the scalar conversion in every mode", "[fixed_type]") {
+  // Ties of every kind (multiples of LSB/2), values far outside the range
+  // (wrap and saturation), huge values that leave the vectorised path, and
+  // both signs.
+  at::Tensor x = at::cat({at::arange(-300, 301, at::kDouble) / 32.0, at::randn({20000}, at::kDouble) * 40.0,
+                          at::tensor({1e17, -1e17, 3e-320, -0.0}, at::kDouble)});
+  const double* in = x.data_ptr<double>();
+  for (const char* q : {"AP_TRN", "AP_TRN_ZERO", "AP_RND", "AP_RND_ZERO", "AP_RND_MIN_INF", "AP_RND_INF", "AP_RND_CONV"})
+    for (const char* o : {"AP_WRAP", "AP_SAT", "AP_SAT_ZERO", "AP_SAT_SYM"})
+      for (const char* base : {"ap_fixed<7,3", "ap_ufixed<5,2", "ap_fixed<40,20", "ap_fixed<3,-2"}) {
+        const std::string text = std::string(base) + "," + q + "," + o + ">";
+        INFO(text);
+        const FixedType type = FixedType::parse(text);
+        const at::Tensor y = quantizers::fake_quantize(x, type);
+        const double* out = y.data_ptr<double>();
+        std::int64_t mismatches = 0;
+        for (std::int64_t i = 0; i < x.numel(); ++i) {
+          const double expected = type.quantize(in[i]);
+          mismatches += !(out[i] == expected && std::signbit(out[i]) == std::signbit(expected));
+        }
+        CHECK(mismatches == 0);
+      }
+}
+
 TEST_CASE("FixedType fake_quantize passes the gradient straight through", "[fixed_type]") {
   const FixedType type = FixedType::parse("ap_fixed<4,2>");
   const at::Tensor x = at::tensor({0.3, -1.7, 5.0}, at::kFloat).set_requires_grad(true);

@@ -1,0 +1,365 @@
+#include "qtrain/emulate.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "quantizers/fixed_quantize.h"
+
+namespace qtrain {
+namespace {
+
+using quantizers::FixedType;
+using quantizers::HardwareType;
+using Kind = HardwareType::Kind;
+using torch::indexing::Slice;
+
+constexpr int kExactBits = 53;  // a double holds every integer below 2^53
+
+torch::Tensor cast(const torch::Tensor& x, const FixedType& type) { return quantizers::fake_quantize(x, type); }
+
+torch::Tensor cast(const torch::Tensor& x, const HardwareType& type) {
+  if (type.kind != Kind::Fixed) throw ModelError("cannot emulate a result of type " + type.to_string());
+  return cast(x, type.fixed);
+}
+
+int ceil_log2(int64_t n) { return n <= 1 ? 0 : static_cast<int>(std::ceil(std::log2(static_cast<double>(n)))); }
+
+// weight_exponential (§2.3): the input converted to r_T = ap_fixed<2(We+Wa),
+// We+Wa> and shifted by the exponent, which keeps r_T (bits shifted out on
+// the left wrap, on the right truncate), negated for a negative weight.
+torch::Tensor exponential_products(const torch::Tensor& a, const FixedType& in, const torch::Tensor& w, int exponent_bits) {
+  FixedType r;
+  r.width = 2 * (exponent_bits + in.width);
+  r.integer = exponent_bits + in.width;
+  if (r.width > kExactBits) throw ModelError("power-of-two product wider than 53 bits: " + r.to_string());
+  return cast(a * w.abs(), r) * torch::sign(w);
+}
+
+// The products of a Dense (or a convolution's per-pixel dense) as values:
+// x (R, n_in), weights (n_in, n_out).  Multiplying by +-1 (xnor, ternary) or
+// a fixed weight is exact in double; the caller checks the widths.
+torch::Tensor weight_values(const HlsLayer& h) {
+  torch::Tensor w = h.weight.reshape({-1, h.weight.size(-1)});
+  return h.type("weight").kind == Kind::Xnor ? 2.0 * w - 1.0 : w;
+}
+
+int fractional_bits(const HardwareType& t) { return t.kind == Kind::Fixed ? t.fixed.fractional() : 0; }
+int width_bits(const HardwareType& t) { return t.kind == Kind::Fixed ? t.fixed.width : 2; }
+
+// dense_latency (§2.3): acc = (accum_t) bias; acc += (accum_t) product, in
+// input order; result = (res_T) acc.
+torch::Tensor dense(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
+  if (in_type.kind != Kind::Fixed) throw ModelError("layer '" + h.name + "': xnor inputs are not emulated");
+  const FixedType& acc = h.fixed("accum");
+  const HardwareType& wt = h.type("weight");
+  const torch::Tensor w = weight_values(h);
+  const int64_t n_in = w.size(0);
+  torch::Tensor bias = cast(h.bias, acc);
+  const bool wraps = acc.overflow == quantizers::OverflowMode::WRAP && acc.saturation_bits == 0;
+
+  torch::Tensor sum;
+  if (wt.kind == Kind::Exponent) {
+    torch::Tensor products = cast(exponential_products(x.unsqueeze(2), in_type.fixed, w.unsqueeze(0), wt.fixed.width), acc);
+    if (!wraps) {
+      sum = bias.expand({x.size(0), w.size(1)});
+      for (int64_t i = 0; i < n_in; ++i) sum = cast(sum + products.select(1, i), acc);
+      return sum;
+    }
+    sum = products.sum(1) + bias;
+  } else {
+    const int product_fraction = in_type.fixed.fractional() + fractional_bits(wt);
+    const bool exact_products = acc.fractional() >= product_fraction;
+    const bool gemm_exact = in_type.fixed.width + width_bits(wt) + ceil_log2(n_in) + 1 <= kExactBits;
+    if (wraps && exact_products && gemm_exact) {
+      // Wrap is modular: wrapping once after an exact sum equals wrapping every partial sum.
+      sum = torch::addmm(bias, x, w);
+    } else if (wraps && acc.width + ceil_log2(n_in) + 1 <= kExactBits) {
+      sum = cast(x.unsqueeze(2) * w.unsqueeze(0), acc).sum(1) + bias;
+    } else {
+      sum = bias.expand({x.size(0), w.size(1)});
+      for (int64_t i = 0; i < n_in; ++i) sum = cast(sum + cast(x.select(1, i).unsqueeze(1) * w[i], acc), acc);
+      return sum;
+    }
+  }
+  return cast(sum, acc);
+}
+
+// im2col of a channels-last batch: (N, spatial..., C) -> (N, out spatial..., K)
+// with K in (kernel position, channel) order, Keras' kernel layout flattened.
+torch::Tensor patches(const HlsLayer& h, const torch::Tensor& x, double pad_value) {
+  const size_t rank = h.kernel.size();
+  std::vector<int64_t> pad;  // constant_pad_nd: last dimension first
+  pad.insert(pad.end(), {0, 0});
+  for (size_t d = rank; d-- > 0;) pad.insert(pad.end(), {h.pad_before[d], h.pad_after[d]});
+  torch::Tensor p = torch::constant_pad_nd(x, pad, pad_value);
+  for (size_t d = 0; d < rank; ++d) p = p.unfold(static_cast<int64_t>(d) + 1, h.kernel[d], h.strides[d]);
+  // (N, O..., C, k...) -> (N, O..., k..., C)
+  std::vector<int64_t> order;
+  for (size_t d = 0; d <= rank; ++d) order.push_back(static_cast<int64_t>(d));
+  for (size_t d = 0; d < rank; ++d) order.push_back(static_cast<int64_t>(rank + 2 + d));
+  order.push_back(static_cast<int64_t>(rank + 1));
+  return p.permute(order);
+}
+
+torch::Tensor convolution(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
+  torch::Tensor cols = patches(h, x, 0.0);
+  std::vector<int64_t> out_sizes(cols.sizes().begin(), cols.sizes().begin() + 1 + h.kernel.size());
+  torch::Tensor flat = cols.reshape({-1, h.weight.numel() / h.weight.size(-1)});
+  torch::Tensor y = dense(h, flat, in_type);
+  out_sizes.push_back(y.size(1));
+  return y.reshape(out_sizes);
+}
+
+// normalize (§2.7): res = product(x, scale) + bias, the full-precision sum
+// converted to res_T.
+torch::Tensor normalize(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
+  const HardwareType& st = h.type("scale");
+  torch::Tensor product = st.kind == Kind::Exponent
+                              ? exponential_products(x, in_type.fixed, h.scale, st.fixed.width)
+                              : x * h.scale;
+  return cast(product + h.bias, h.type("result"));
+}
+
+// Lookup-table index of sigmoid (range 16) and tanh (range 8): the input
+// scaled by N/range, truncated toward zero (to_int), offset by N/2, clamped.
+torch::Tensor table_index(const torch::Tensor& x, int table_size, double range) {
+  torch::Tensor index = torch::trunc(x * (table_size / range)) + table_size / 2;
+  return index.clamp(0, table_size - 1).to(torch::kLong);
+}
+
+// Entry k of a table over [-range/2, range/2) holds f(-range/2 + range*k/N),
+// evaluated in double as the nnet library does, converted to table_t.
+torch::Tensor function_table(const std::string& function, int table_size, double range, const FixedType& table_type) {
+  torch::Tensor at = -range / 2 + range * torch::arange(table_size, torch::kFloat64) / table_size;
+  return cast(function == "sigmoid" ? 1.0 / (1.0 + torch::exp(-at)) : torch::tanh(at), table_type);
+}
+
+torch::Tensor activation(const HlsLayer& h, const torch::Tensor& x) {
+  const HardwareType& result = h.type("result");
+  const std::string& f = h.activation;
+  if (f == "linear") return cast(x, result);
+  if (f == "relu") return cast(torch::clamp_min(x, 0.0), result);
+  if (f == "leaky_relu") {
+    double slope = cast(torch::tensor(h.parameter, torch::kFloat64), h.fixed("param")).item<double>();
+    return cast(torch::where(x > 0, x, x * slope), result);
+  }
+  if (f == "sigmoid" || f == "tanh") {
+    double range = f == "sigmoid" ? 16.0 : 8.0;
+    torch::Tensor table = function_table(f, h.table_size, range, h.fixed("table"));
+    return cast(table.index({table_index(x, h.table_size, range)}), result);
+  }
+  if (f == "hard_sigmoid" || f == "hard_tanh") {
+    torch::Tensor y = torch::clamp(0.5 * x + 0.5, 0.0, 1.0);
+    return cast(f == "hard_sigmoid" ? y : 2.0 * y - 1.0, result);
+  }
+  if (f == "binary_tanh") {
+    torch::Tensor y = torch::where(x >= 0, 1.0, -1.0);
+    return result.kind == Kind::Xnor ? (y > 0).to(torch::kFloat64) : cast(y, result);
+  }
+  if (f == "ternary_tanh") {
+    torch::Tensor d = 2.0 * x;
+    return cast(torch::where(d > 1.0, 1.0, torch::where(d <= -1.0, -1.0, 0.0)), result);
+  }
+  throw ModelError("layer '" + h.name + "': activation " + f + " is not emulated");
+}
+
+// softmax_idx_from_real_val<T, N>: the top log2(N) bits of the value's bit
+// pattern in T (sign bit included), as an unsigned index.
+torch::Tensor top_bits_index(const torch::Tensor& x, const FixedType& t, int table_size) {
+  const int index_bits = ceil_log2(table_size);
+  torch::Tensor code = torch::round(x * std::ldexp(1.0, t.fractional())).to(torch::kLong);
+  code = code.bitwise_and((int64_t(1) << t.width) - 1);  // raw two's complement pattern
+  int shift = t.width - index_bits;
+  return shift >= 0 ? code.bitwise_right_shift(shift) : code.bitwise_left_shift(-shift);
+}
+
+// softmax_real_val_from_idx<T, N>(i): i written into the top bits of T.
+torch::Tensor real_from_index(int table_size, const FixedType& t) {
+  const int index_bits = ceil_log2(table_size);
+  torch::Tensor i = torch::arange(table_size, torch::kLong);
+  int shift = t.width - index_bits;
+  torch::Tensor code = shift >= 0 ? i.bitwise_left_shift(shift) : i.bitwise_right_shift(-shift);
+  if (t.is_signed) code = torch::where(code >= (int64_t(1) << (t.width - 1)), code - (int64_t(1) << t.width), code);
+  return code.to(torch::kFloat64) * std::ldexp(1.0, -t.fractional());
+}
+
+// nnet_softmax.h, latency and stable: table lookups by the top bits of the
+// input (stable: of max - x in inp_norm_t), exp values in accum_t, their sum
+// by reduce's tree in accum_t converted to inv_inp_t, the inverse looked up
+// the same way, res = exp * inverse.  Tables are computed in double.
+torch::Tensor softmax(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
+  const FixedType& exp_t = h.fixed("exp_table");
+  const FixedType& inv_t = h.fixed("inv_table");
+  const FixedType& inv_inp_t = h.fixed("inv_inp");
+  const FixedType& accum_t = h.fixed("accum");
+  const HardwareType& result = h.type("result");
+  const int n = h.table_size;
+  torch::Tensor exp_values;
+  if (h.implementation == "stable") {
+    const FixedType& norm = h.fixed("inp_norm");
+    torch::Tensor d = cast(std::get<0>(x.max(-1, true)) - x, norm);
+    torch::Tensor table = cast(torch::exp(-real_from_index(n, norm)), exp_t);
+    exp_values = table.index({top_bits_index(d, norm, n)});
+  } else if (h.implementation == "latency") {
+    torch::Tensor table = cast(torch::exp(real_from_index(n, in_type.fixed)), exp_t);
+    exp_values = table.index({top_bits_index(x, in_type.fixed, n)});
+  } else {
+    throw ModelError("layer '" + h.name + "': softmax implementation " + h.implementation + " is not emulated");
+  }
+  exp_values = cast(exp_values, accum_t);
+  // reduce<accum_t, n, Op_add>: a balanced tree, every node converted to accum_t.
+  std::function<torch::Tensor(int64_t, int64_t)> tree = [&](int64_t begin, int64_t count) -> torch::Tensor {
+    if (count == 1) return exp_values.select(-1, begin);
+    int64_t left = int64_t(1) << (ceil_log2(count) - 1);
+    if (count == 2) left = 1;
+    return cast(tree(begin, left) + tree(begin + left, count - left), accum_t);
+  };
+  torch::Tensor sum = cast(tree(0, exp_values.size(-1)), inv_inp_t);
+  // 1/0 is stored as the table type's largest value.
+  torch::Tensor at = real_from_index(h.inv_table_size, inv_inp_t);
+  torch::Tensor inv_table = torch::where(at == 0, inv_t.max_value(), cast(1.0 / torch::where(at == 0, 1.0, at), inv_t));
+  torch::Tensor inverse = inv_table.index({top_bits_index(sum, inv_inp_t, h.inv_table_size)}).unsqueeze(-1);
+  return cast(exp_values * inverse, result);
+}
+
+torch::Tensor pooling(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
+  const size_t rank = h.kernel.size();
+  const bool max = h.operation == "max";
+  torch::Tensor p = patches(h, x, max ? in_type.fixed.min_value() : 0.0);  // (N, O..., k..., C)
+  std::vector<int64_t> window_dims;
+  for (size_t d = 0; d < rank; ++d) window_dims.push_back(static_cast<int64_t>(rank + 1 + d));
+  if (max) return cast(p.amax(window_dims), h.type("result"));
+  int64_t area = 1;
+  for (int64_t k : h.kernel) area *= k;
+  return cast(cast(p.sum(window_dims), h.fixed("accum")) / area, h.type("result"));
+}
+
+torch::Tensor global_pooling(const HlsLayer& h, const torch::Tensor& x) {
+  std::vector<int64_t> dims;
+  for (int64_t d = 1; d + 1 < x.dim(); ++d) dims.push_back(d);
+  if (h.operation == "max") return cast(x.amax(dims), h.type("result"));
+  int64_t area = 1;
+  for (int64_t d : dims) area *= x.size(d);
+  return cast(cast(x.sum(dims), h.fixed("accum")) / area, h.type("result"));
+}
+
+torch::Tensor upsample(const HlsLayer& h, const torch::Tensor& x) {
+  torch::Tensor y = x;
+  for (size_t d = 0; d < h.kernel.size(); ++d) y = y.repeat_interleave(h.kernel[d], static_cast<int64_t>(d) + 1);
+  return y;
+}
+
+torch::Tensor add(const HlsLayer& h, const std::vector<torch::Tensor>& out) {
+  torch::Tensor sum = out[h.inputs[0]];
+  for (size_t j = 1; j < h.inputs.size(); ++j) sum = sum + out[h.inputs[j]];
+  return sum;
+}
+
+torch::Tensor concatenate(const HlsLayer& h, const std::vector<torch::Tensor>& out) {
+  std::vector<torch::Tensor> parts;
+  for (int j : h.inputs) parts.push_back(out[j]);
+  return torch::cat(parts, h.axis + 1);
+}
+
+// One firmware layer in fixed point.
+torch::Tensor fixed_layer(const HlsModel& model, const HlsLayer& h, const std::vector<torch::Tensor>& out) {
+  const torch::Tensor& in = out[h.inputs[0]];
+  const HardwareType& in_type = model.layers[h.inputs[0]].type("result");
+  const std::string& c = h.layer_class;
+  if (c == "Dense") return cast(dense(h, in, in_type), h.type("result"));
+  if (c == "Conv1D" || c == "Conv2D") return cast(convolution(h, in, in_type), h.type("result"));
+  if (c == "BatchNormalization" || c == "ApplyAlpha") return normalize(h, in, in_type);
+  if (c == "Softmax") return softmax(h, in, in_type);
+  if (c == "Activation" || c == "LeakyReLU" || c == "HardActivation" || c == "TernaryTanh") return activation(h, in);
+  if (c == "Pooling1D" || c == "Pooling2D") return pooling(h, in, in_type);
+  if (c == "GlobalPooling1D" || c == "GlobalPooling2D") return global_pooling(h, in);
+  if (c == "UpSampling1D" || c == "UpSampling2D") return cast(upsample(h, in), h.type("result"));
+  if (c == "Merge") return cast(add(h, out), h.type("result"));
+  if (c == "Concatenate") return cast(concatenate(h, out), h.type("result"));
+  throw ModelError("layer '" + h.name + "' (" + c + ") is not emulated");
+}
+
+// The same layer in real arithmetic: every conversion the identity, products
+// and sums exact, functions evaluated exactly.
+torch::Tensor ideal_layer(const HlsLayer& h, const std::vector<torch::Tensor>& out) {
+  const torch::Tensor& in = out[h.inputs[0]];
+  const std::string& c = h.layer_class;
+  auto product = [&](const torch::Tensor& x) { return torch::addmm(h.bias, x, weight_values(h)); };
+  if (c == "Dense") return product(in);
+  if (c == "Conv1D" || c == "Conv2D") {
+    torch::Tensor cols = patches(h, in, 0.0);
+    std::vector<int64_t> sizes(cols.sizes().begin(), cols.sizes().begin() + 1 + h.kernel.size());
+    sizes.push_back(h.weight.size(-1));
+    return product(cols.reshape({-1, h.weight.numel() / h.weight.size(-1)})).reshape(sizes);
+  }
+  if (c == "BatchNormalization" || c == "ApplyAlpha") return in * h.scale + h.bias;
+  if (c == "Softmax") return torch::softmax(in, -1);
+  const std::string& f = h.activation;
+  if (f == "linear") return in;
+  if (f == "relu") return torch::clamp_min(in, 0.0);
+  if (f == "leaky_relu") return torch::where(in > 0, in, in * h.parameter);
+  if (f == "sigmoid") return torch::sigmoid(in);
+  if (f == "tanh") return torch::tanh(in);
+  if (f == "hard_sigmoid") return torch::clamp(0.5 * in + 0.5, 0.0, 1.0);
+  if (f == "hard_tanh") return 2.0 * torch::clamp(0.5 * in + 0.5, 0.0, 1.0) - 1.0;
+  if (f == "binary_tanh") return torch::where(in >= 0, 1.0, -1.0);
+  if (f == "ternary_tanh") return torch::where(in > 0.5, 1.0, torch::where(in <= -0.5, -1.0, 0.0));
+  if (c == "Pooling1D" || c == "Pooling2D") {
+    const bool max = h.operation == "max";
+    torch::Tensor p = patches(h, in, max ? -std::numeric_limits<double>::infinity() : 0.0);
+    std::vector<int64_t> window_dims;
+    for (size_t d = 0; d < h.kernel.size(); ++d) window_dims.push_back(static_cast<int64_t>(h.kernel.size() + 1 + d));
+    if (max) return p.amax(window_dims);
+    int64_t area = 1;
+    for (int64_t k : h.kernel) area *= k;
+    return p.sum(window_dims) / area;
+  }
+  if (c == "GlobalPooling1D" || c == "GlobalPooling2D") {
+    std::vector<int64_t> dims;
+    for (int64_t d = 1; d + 1 < in.dim(); ++d) dims.push_back(d);
+    return h.operation == "max" ? in.amax(dims) : in.mean(dims);
+  }
+  if (c == "UpSampling1D" || c == "UpSampling2D") return upsample(h, in);
+  if (c == "Merge") return add(h, out);
+  if (c == "Concatenate") return concatenate(h, out);
+  throw ModelError("layer '" + h.name + "' (" + c + ") is not emulated");
+}
+
+}  // namespace
+
+std::vector<torch::Tensor> emulate_layers(const HlsModel& model, const torch::Tensor& x, Arithmetic arithmetic) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> out(model.layers.size());
+  for (size_t k = 0; k < model.layers.size(); ++k) {
+    const HlsLayer& h = model.layers[k];
+    if (h.layer_class == "Input") {
+      // The testbench reads float text and assigns it to input_t.
+      torch::Tensor input = x.to(torch::kFloat32).to(torch::kFloat64);
+      out[k] = arithmetic == Arithmetic::Fixed ? cast(input, h.type("result")) : input;
+    } else if (h.layer_class == "Reshape") {
+      std::vector<int64_t> sizes{x.size(0)};
+      sizes.insert(sizes.end(), h.shape.begin(), h.shape.end());
+      out[k] = out[h.inputs[0]].reshape(sizes);
+    } else {
+      out[k] = arithmetic == Arithmetic::Fixed ? fixed_layer(model, h, out) : ideal_layer(h, out);
+    }
+  }
+  return out;
+}
+
+std::vector<torch::Tensor> emulate(const HlsModel& model, const torch::Tensor& x) {
+  constexpr int64_t kBlock = 16384;
+  std::vector<std::vector<torch::Tensor>> blocks(model.outputs.size());
+  for (int64_t begin = 0; begin < x.size(0); begin += kBlock) {
+    std::vector<torch::Tensor> layers = emulate_layers(model, x.index({Slice(begin, begin + kBlock)}));
+    for (size_t o = 0; o < model.outputs.size(); ++o) blocks[o].push_back(layers[model.outputs[o]]);
+  }
+  std::vector<torch::Tensor> outputs;
+  for (auto& b : blocks) outputs.push_back(b.empty() ? torch::empty({0}, torch::kFloat64) : torch::cat(b));
+  return outputs;
+}
+
+}  // namespace qtrain

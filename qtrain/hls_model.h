@@ -1,0 +1,90 @@
+// The firmware view of a model: hls4ml's layer list after its QKeras passes
+// (../shared/spec/hls4ml.md §3), with every number format resolved from the
+// precision config and every parameter converted into its type.  The
+// emulator computes it, the exporter writes it; neither derives a type on its
+// own.
+//
+// From a model spec: an "input" layer first; Dropout disappears; Flatten
+// becomes Reshape; a Dense/Conv `activation=` becomes a layer of its own named
+// "<layer>_<activation>"; a kernel quantizer with a scale (alpha != 1,
+// auto_po2) is factorised into an ApplyAlpha layer "<layer>_alpha" carrying
+// the scale and the bias (§3.7); QActivation becomes Activation / LeakyReLU /
+// HardActivation / Softmax / TernaryTanh as §3.3 lists.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "qtrain/hls_config.h"
+#include "qtrain/layer.h"
+
+namespace qtrain {
+
+struct HlsLayer {
+  std::string name;         // hls4ml's name: the spec layer's, or "<layer>_alpha", "<layer>_<activation>"
+  std::string layer_class;  // Input, Dense, Conv1D, Conv2D, BatchNormalization, ApplyAlpha, Activation,
+                            // LeakyReLU, HardActivation, Softmax, TernaryTanh, Pooling1D, Pooling2D,
+                            // GlobalPooling1D, GlobalPooling2D, Reshape, UpSampling1D, UpSampling2D, Merge,
+                            // Concatenate
+  std::string source;       // the spec layer it comes from ("" for the input)
+  std::vector<int> inputs;  // positions in HlsModel::layers
+  Shape shape;              // per-sample output shape, channels last
+
+  // Precision variables the config may set, and those the QAT quantizers fix
+  // (weights and biases always; activation results only through the config).
+  std::vector<std::string> variables;
+  std::map<std::string, quantizers::HardwareType> quantizer_types;
+  // After build_hls_model: the type of every variable.
+  std::map<std::string, quantizers::HardwareType> types;
+
+  // Parameters (float64).  Dense (n_in, n_out) and Conv (k..., C, F) in
+  // Keras layout; BatchNormalization / ApplyAlpha `scale` and `bias` per
+  // channel.  After build_hls_model each value is exact in its type: xnor
+  // weights are 0/1, exponent weights hold the signed power of two.
+  at::Tensor weight, bias, scale;
+
+  // Activation function: linear, relu, leaky_relu, sigmoid, tanh,
+  // hard_sigmoid, hard_tanh, binary_tanh, ternary_tanh, softmax.
+  std::string activation;
+  double parameter = 0.0;       // leaky_relu's slope; ternary_tanh's threshold
+  int table_size = 1024;        // sigmoid, tanh tables; softmax's exp table
+  int inv_table_size = 1024;    // softmax's inverse table
+  std::string implementation;   // softmax: latency | stable | legacy | argmax
+
+  // Convolution and pooling geometry, one entry per spatial axis.
+  std::vector<int64_t> kernel, strides, pad_before, pad_after;
+  std::string operation;        // Pooling: max | average; Merge: add | subtract | multiply | average | maximum | minimum
+  int64_t axis = -1;            // Concatenate
+
+  int reuse_factor = 1;
+  std::string strategy = "Latency";
+
+  const quantizers::HardwareType& type(const std::string& variable) const;  // throws naming the layer
+  const quantizers::FixedType& fixed(const std::string& variable) const;    // ...and for non-fixed types
+};
+
+struct HlsModel {
+  std::string name;
+  std::vector<HlsLayer> layers;  // evaluation order; layers[0] is the input
+  std::vector<int> outputs;      // positions of the model's outputs
+  HlsConfig config;  // what the types were resolved from
+};
+
+// The layer list before types are resolved (what `hlsconfig` names), with
+// parameters in float.  Throws ModelError naming a layer the firmware cannot
+// express.
+HlsModel plan_hls_layers(const Model& model);
+
+// Resolves every type from `config` (LayerName > LayerType > Model, "auto"
+// inferred as §3.8) and converts the parameters into them.  Throws
+// HlsConfigError for a LayerName entry naming no layer, ModelError for a
+// parameter its type cannot hold.
+HlsModel build_hls_model(const Model& model, const HlsConfig& config);
+
+// Per layer, one line: name, class, shape and every resolved type.
+std::string hls_type_report(const HlsModel& model);
+
+}  // namespace qtrain
