@@ -5,12 +5,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <sstream>
 #include <utility>
 
+#include "datasets/file_check.h"
 #include "datasets/hdf5_util.h"
 #include "datasets/jet_readers.h"
 #include "datasets/jets.h"
@@ -21,14 +19,6 @@ namespace {
 
 using hdf5::Handle;
 using hdf5::QuietHdf5Errors;
-
-// Checked before HDF5 sees the file, so that a missing or unreadable file is
-// reported as such and not as "not an HDF5 file".
-void require_readable_file(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) throw DataError(path + ": cannot open: " + std::strerror(errno));
-  std::fclose(file);
-}
 
 // Rows read per HDF5 call: bounds memory for merged files of any length.
 constexpr hsize_t kRowsPerRead = 1 << 14;

@@ -3,16 +3,26 @@
 #include <torch/types.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "datasets/labeled_data.h"
 
 namespace datasets {
 
+namespace {
+
+// (N, F) float64 view of (N, ...) samples.
+at::Tensor as_rows(const char* function, const at::Tensor& features) {
+  if (features.dim() < 2 || features.size(0) == 0)
+    throw std::invalid_argument(std::string("StandardScaler::") + function + ": need a non-empty (N, ...) tensor");
+  return features.to(torch::kFloat64).flatten(1);
+}
+
+}  // namespace
+
 StandardScaler StandardScaler::fit(const at::Tensor& features) {
-  if (features.dim() != 2 || features.size(0) == 0)
-    throw std::invalid_argument("StandardScaler::fit: need a non-empty (N, F) tensor");
-  const at::Tensor x = features.to(torch::kFloat64);
+  const at::Tensor x = as_rows("fit", features);
   const at::Tensor mean = x.mean(0);
   // Two passes (mean, then mean squared deviation) as numpy's var.
   at::Tensor scale = (x - mean).square().mean(0).sqrt();
@@ -23,12 +33,31 @@ StandardScaler StandardScaler::fit(const at::Tensor& features) {
   return {mean, scale};
 }
 
+StandardScaler StandardScaler::fit_nonzero(const at::Tensor& features) {
+  const at::Tensor x = as_rows("fit_nonzero", features);
+  const at::Tensor present = x != 0;
+  const at::Tensor count = present.sum(0).to(torch::kFloat64);
+  const at::Tensor mean = x.sum(0) / count.clamp_min(1.0);
+  at::Tensor scale = ((x - mean).square() * present).sum(0).div(count.clamp_min(1.0)).sqrt();
+  // Constant over its entries (or never present): scale 1, as fit().
+  const at::Tensor inf = torch::full_like(x, std::numeric_limits<double>::infinity());
+  const at::Tensor constant = torch::where(present, x, inf).amin(0) >= torch::where(present, x, -inf).amax(0);
+  scale.masked_fill_(constant, 1.0);
+  StandardScaler scaler{mean, scale};
+  scaler.keep_zeros = true;
+  return scaler;
+}
+
 at::Tensor StandardScaler::transform(const at::Tensor& features) const {
-  if (features.dim() != 2 || features.size(1) != mean.size(0))
-    throw std::invalid_argument("StandardScaler::transform: expected (N, " + std::to_string(mean.size(0)) +
-                                ") features, got " + std::to_string(features.dim()) + "-D with last size " +
-                                std::to_string(features.dim() > 0 ? features.size(-1) : 0));
-  return ((features.to(torch::kFloat64) - mean) / scale).to(torch::kFloat32).contiguous();
+  const int64_t per_sample = features.dim() > 0 && features.size(0) > 0 ? features.numel() / features.size(0) : 0;
+  if (features.dim() < 2 || per_sample != mean.size(0))
+    throw std::invalid_argument("StandardScaler::transform: expected samples of " + std::to_string(mean.size(0)) +
+                                " features, got " + std::to_string(features.dim()) + "-D samples of " +
+                                std::to_string(per_sample));
+  const at::Tensor x = features.to(torch::kFloat64).flatten(1);
+  at::Tensor y = (x - mean) / scale;
+  if (keep_zeros) y = torch::where(x == 0, x, y);
+  return y.to(torch::kFloat32).view(features.sizes()).contiguous();
 }
 
 namespace {
@@ -54,7 +83,11 @@ std::vector<double> finite_numbers(const nlohmann::json& json, const char* key) 
 
 }  // namespace
 
-nlohmann::json StandardScaler::to_json() const { return {{"mean", to_vector(mean)}, {"scale", to_vector(scale)}}; }
+nlohmann::json StandardScaler::to_json() const {
+  nlohmann::json json = {{"mean", to_vector(mean)}, {"scale", to_vector(scale)}};
+  if (keep_zeros) json["keep_zeros"] = true;
+  return json;
+}
 
 StandardScaler StandardScaler::from_json(const nlohmann::json& json) {
   if (!json.is_object()) throw DataError("StandardScaler JSON: expected an object with \"mean\" and \"scale\"");
@@ -67,7 +100,14 @@ StandardScaler StandardScaler::from_json(const nlohmann::json& json) {
     if (!(scale[i] > 0.0))
       throw DataError("StandardScaler JSON: \"scale\"[" + std::to_string(i) + "] must be positive, got " +
                       nlohmann::json(scale[i]).dump());
-  return {torch::tensor(mean, torch::kFloat64), torch::tensor(scale, torch::kFloat64)};
+  StandardScaler scaler{torch::tensor(mean, torch::kFloat64), torch::tensor(scale, torch::kFloat64)};
+  const auto keep_zeros = json.find("keep_zeros");
+  if (keep_zeros != json.end()) {
+    if (!keep_zeros->is_boolean())
+      throw DataError("StandardScaler JSON: \"keep_zeros\" must be true or false, got " + keep_zeros->dump());
+    scaler.keep_zeros = keep_zeros->get<bool>();
+  }
+  return scaler;
 }
 
 }  // namespace datasets
