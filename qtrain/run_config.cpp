@@ -89,20 +89,50 @@ MonitorMode read_mode(Section& s) {
 
 DataConfig read_data(Section s, const std::string& base_dir) {
   DataConfig d;
+  const auto resolve = [&base_dir](std::string path) {
+    if (std::filesystem::path(path).is_relative()) path = (std::filesystem::path(base_dir) / path).string();
+    return path;
+  };
   d.kind = s.string("kind");
   if (d.kind == "jets") {
-    d.path = s.string("path");
-    if (std::filesystem::path(d.path).is_relative()) d.path = (std::filesystem::path(base_dir) / d.path).string();
-  } else if (d.kind == "synthetic_jets") {
-    d.samples = s.integer("samples", 100000, 10);
+    d.path = resolve(s.string("path"));
+  } else if (d.kind == "svhn") {
+    d.path = resolve(s.string("path"));
+    d.test_path = resolve(s.string("test_path"));
+    if (s.has("extra_path")) d.extra_path = resolve(s.string("extra_path"));
+  } else if (d.kind == "adc") {
+    d.path = resolve(s.string("path"));
+    if (!s.has("signals") || !s.raw("signals").is_array() || s.raw("signals").empty())
+      throw s.error("signals", "must be a non-empty list of {\"name\": ..., \"path\": ...}");
+    for (const json& entry : s.raw("signals")) {
+      const auto field_error = [&](const std::string& what) {
+        return s.error("signals[" + std::to_string(d.signals.size()) + "]", what);
+      };
+      if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() || !entry.contains("path") ||
+          !entry["path"].is_string() || entry.size() != 2)
+        throw field_error("must be {\"name\": string, \"path\": string}, got " + entry.dump());
+      d.signals.push_back({entry["name"].get<std::string>(), resolve(entry["path"].get<std::string>())});
+    }
+  } else if (d.kind == "synthetic_jets" || d.kind == "synthetic_svhn" || d.kind == "synthetic_adc") {
+    d.samples = s.integer("samples", d.kind == "synthetic_jets" ? 100000 : 20000, 10);
     d.seed = static_cast<uint64_t>(s.integer("seed", 7, 0));
+    if (d.kind == "synthetic_adc") d.signal_samples = s.integer("signal_samples", 5000, 1);
   } else {
-    throw s.error("kind", "must be \"jets\" or \"synthetic_jets\", got \"" + d.kind + "\"");
+    throw s.error("kind", "must be one of jets, synthetic_jets, svhn, synthetic_svhn, adc, synthetic_adc, got \"" +
+                              d.kind + "\"");
   }
-  d.test_fraction = s.number("test_fraction", 0.2, 0.0, 0.9);
+  // svhn's test set is its own file.
+  if (d.kind == "svhn" && s.has("test_fraction")) throw s.error("test_fraction", "does not apply: svhn tests on test_path");
+  d.test_fraction = s.number("test_fraction", d.kind == "svhn" ? 0.0 : 0.2, 0.0, 0.9);
   d.validation_fraction = s.number("validation_fraction", 0.2, 0.0, 0.9);
   d.split_seed = static_cast<uint64_t>(s.integer("split_seed", 42, 0));
   d.standardize = s.boolean("standardize", true);
+  d.folds = static_cast<int>(s.integer("folds", 0, 0));
+  if (d.folds == 1) throw s.error("folds", "must be 0 (no folds) or at least 2");
+  if (d.folds > 0 && s.has("validation_fraction"))
+    throw s.error("validation_fraction", "does not apply with folds: each fold is the validation set of one run");
+  d.fold = static_cast<int>(s.integer("fold", 0, 0));
+  if (d.fold > d.folds) throw s.error("fold", "must be in 1..folds (" + std::to_string(d.folds) + ")");
   s.finish();
   return d;
 }
@@ -133,6 +163,7 @@ RunConfig RunConfig::from_json(const json& j, const std::string& source, const s
     c.loss.kind = s.choice<K>("kind", {{"categorical_crossentropy", K::CategoricalCrossentropy}, {"mse", K::Mse}, {"vae", K::Vae}},
                               K::CategoricalCrossentropy);
     c.loss.mask_zeros = s.boolean("mask_zeros", false);
+    c.loss.tanh_eta_phi = s.boolean("tanh_eta_phi", false);
     c.loss.beta = s.number("beta", 0.5, 0.0, 1.0);
     s.finish();
   }

@@ -25,19 +25,36 @@ struct RunError : std::runtime_error {
 };
 
 struct DataConfig {
-  std::string kind;       // "jets" (a file or directory, datasets::read_jets) or "synthetic_jets"
-  std::string path;       // jets: resolved against the run config's directory
-  int64_t samples = 0;    // synthetic_jets
-  uint64_t seed = 0;      // synthetic_jets
+  // "jets" (a file or directory, datasets::read_jets), "synthetic_jets",
+  // "svhn" (.mat files), "synthetic_svhn", "adc" (ADC2021 HDF5 files) or
+  // "synthetic_adc".  Paths are resolved against the run config's directory.
+  std::string kind;
+  std::string path;       // jets: the file; svhn: train_32x32.mat; adc: the background file
+  std::string test_path;  // svhn: test_32x32.mat (the test split)
+  std::string extra_path; // svhn: optional extra_32x32.mat, added to the training pool
+  struct Signal {
+    std::string name, path;  // adc: a signal file and its name in the report
+  };
+  std::vector<Signal> signals;
+  int64_t samples = 0;         // synthetic kinds (synthetic_adc: background events)
+  int64_t signal_samples = 0;  // synthetic_adc: events per signal
+  uint64_t seed = 0;           // synthetic kinds
   double test_fraction = 0.2, validation_fraction = 0.2;
   uint64_t split_seed = 42;
-  bool standardize = true;  // StandardScaler fitted on the training split
+  bool standardize = true;  // scaler fitted on the training split (per pixel for svhn, pT only for adc)
+  // k-fold training: the rows left after the test split are cut into `folds`
+  // parts; fold k (1-based) is the validation set of run k.  0: no folds.
+  int folds = 0;
+  int fold = 0;  // the fold of this run; 0 with folds > 0: train every fold
 };
 
 struct LossConfig {
   enum class Kind { CategoricalCrossentropy, Mse, Vae };
   Kind kind = Kind::CategoricalCrossentropy;
   bool mask_zeros = false;  // MSE/VAE: entries that are exactly 0 in the target do not count
+  // MSE/VAE on ADC events: the η and φ outputs pass through tanh scaled to
+  // the slot's |η| acceptance and to π before they are compared.
+  bool tanh_eta_phi = false;
   double beta = 0.5;        // VAE: (1 - beta) * MSE + beta * KL
 };
 

@@ -22,16 +22,26 @@ struct Split {
   int64_t size() const { return x.size(0); }
 };
 
+// A named data set that is only evaluated: an anomaly-detection signal.
+struct NamedSplit {
+  std::string name;
+  Split split;
+};
+
 struct RunData {
   Split train, validation, test;
   std::vector<std::string> class_names;  // empty for autoencoders
   nlohmann::json scaler;                 // StandardScaler::to_json(), null when not standardised
+  // Anomaly detection (adc kinds): the signal sets, standardised with the
+  // background's scaler; scored against the background's test split.
+  std::vector<NamedSplit> signals;
 };
 
 bool is_classification(const RunConfig& c);
 
-// Reads or generates the config's data, splits it (seeded) and standardises
-// it with a scaler fitted on the training split.  Throws RunError/DataError.
+// Reads or generates the config's data, splits it (seeded; data.fold picks
+// the validation fold of a k-fold run) and standardises it with a scaler
+// fitted on the training split.  Throws RunError/DataError.
 RunData load_run_data(const RunConfig& c);
 
 // A run directory written by `qtrain train` (or an import): its config, its
@@ -46,5 +56,8 @@ struct TrainedRun {
 
 // Throws RunError naming the missing or corrupt file.
 TrainedRun open_run(const std::string& run_dir);
+// A run directory, or a model spec file (a freshly initialised model: no
+// config, no checkpoint), for commands that take either.
+TrainedRun open_run_or_spec(const std::string& path);
 
 }  // namespace qtrain

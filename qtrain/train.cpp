@@ -30,7 +30,12 @@ using Clock = std::chrono::steady_clock;
 // directory from anywhere.
 json run_dir_config(json config, const RunConfig& c) {
   config["model"] = "model.json";
-  if (!c.data.path.empty()) config["data"]["path"] = fs::absolute(c.data.path).lexically_normal().string();
+  json& data = config["data"];
+  const auto absolute = [](const std::string& path) { return fs::absolute(path).lexically_normal().string(); };
+  if (!c.data.path.empty()) data["path"] = absolute(c.data.path);
+  if (!c.data.test_path.empty()) data["test_path"] = absolute(c.data.test_path);
+  if (!c.data.extra_path.empty()) data["extra_path"] = absolute(c.data.extra_path);
+  for (size_t i = 0; i < c.data.signals.size(); ++i) data["signals"][i]["path"] = absolute(c.data.signals[i].path);
   return config;
 }
 
@@ -56,7 +61,15 @@ void check_model_fits(const RunConfig& c, const Model& model, const RunData& dat
       if (out != in)
         throw RunError(c.source + ": the reconstruction " + shape_to_string(out) + " does not match the input " +
                        shape_to_string(in));
+      if (c.loss.tanh_eta_phi && data.train.x[0].numel() != 19 * 3)
+        throw RunError(c.source + ": loss.tanh_eta_phi needs ADC events (19 particles x pT, eta, phi), the input is " +
+                       shape_to_string(in));
   }
+}
+
+// The reconstruction as the loss and the IO score compare it with the input.
+torch::Tensor reconstruction(const RunConfig& c, const torch::Tensor& output) {
+  return c.loss.tanh_eta_phi ? tanh_eta_phi(output) : output;
 }
 
 torch::Tensor compute_loss(const RunConfig& c, const std::vector<torch::Tensor>& outputs, const torch::Tensor& y) {
@@ -64,9 +77,9 @@ torch::Tensor compute_loss(const RunConfig& c, const std::vector<torch::Tensor>&
     case LossConfig::Kind::CategoricalCrossentropy:
       return categorical_crossentropy(outputs[0], y);
     case LossConfig::Kind::Mse:
-      return mean_squared_error(outputs[0], y, c.loss.mask_zeros);
+      return mean_squared_error(reconstruction(c, outputs[0]), y, c.loss.mask_zeros);
     case LossConfig::Kind::Vae:
-      return (1.0 - c.loss.beta) * mean_squared_error(outputs[0], y, c.loss.mask_zeros) +
+      return (1.0 - c.loss.beta) * mean_squared_error(reconstruction(c, outputs[0]), y, c.loss.mask_zeros) +
              c.loss.beta * kl_divergence(outputs[1], outputs[2]);
   }
   throw std::logic_error("unhandled loss kind");
@@ -178,6 +191,10 @@ struct Evaluation {
   double loss = 0.0;
   double accuracy = std::nan("");
   torch::Tensor scores;  // first output, (N, ...)
+  // Autoencoders: the anomaly scores per sample (N,): "io" (the masked MSE
+  // between input and reconstruction), and for a VAE "kl" (D_KL) and "rz"
+  // (R_z) of its encoder outputs.
+  std::map<std::string, torch::Tensor> anomaly;
 };
 
 Evaluation evaluate(const RunConfig& c, Model& model, const Split& split, int64_t batch_size) {
@@ -185,15 +202,24 @@ Evaluation evaluate(const RunConfig& c, Model& model, const Split& split, int64_
   model.eval();
   Evaluation e;
   std::vector<torch::Tensor> scores;
+  std::map<std::string, std::vector<torch::Tensor>> anomaly;
   double loss_sum = 0.0;
   for (int64_t begin = 0; begin < split.size(); begin += batch_size) {
     int64_t end = std::min(begin + batch_size, split.size());
     std::vector<torch::Tensor> outputs = model.forward_outputs(split.x.slice(0, begin, end));
-    loss_sum += compute_loss(c, outputs, split.y.slice(0, begin, end)).item<double>() * static_cast<double>(end - begin);
+    const torch::Tensor y = split.y.slice(0, begin, end);
+    loss_sum += compute_loss(c, outputs, y).item<double>() * static_cast<double>(end - begin);
     scores.push_back(outputs[0]);
+    if (is_classification(c)) continue;
+    anomaly["io"].push_back(squared_error_per_sample(reconstruction(c, outputs[0]), y, c.loss.mask_zeros));
+    if (c.loss.kind == LossConfig::Kind::Vae) {
+      anomaly["kl"].push_back(kl_divergence_per_sample(outputs[1], outputs[2]));
+      anomaly["rz"].push_back(rz_score(outputs[1], outputs[2]));
+    }
   }
   e.loss = loss_sum / static_cast<double>(split.size());
   e.scores = torch::cat(scores);
+  for (const auto& [name, parts] : anomaly) e.anomaly[name] = torch::cat(parts);
   if (is_classification(c)) e.accuracy = accuracy(e.scores, split.y);
   return e;
 }
@@ -223,9 +249,45 @@ std::string metrics_csv(const json& history, bool classification) {
   return csv.str();
 }
 
-// The test-set report: accuracy, per-class ROC AUC and TPR at the configured FPRs.
-json test_metrics(const RunConfig& c, const Evaluation& e, const RunData& data) {
+// The FPRs of the anomaly table: the configured ones, else the paper's.
+std::vector<double> anomaly_fprs(const RunConfig& c) {
+  return c.tpr_at_fpr.empty() ? std::vector<double>{1e-5, 1e-4, 1e-3} : c.tpr_at_fpr;
+}
+
+std::string fpr_key(double fpr) {
+  std::ostringstream key;
+  key << fpr;
+  return key.str();
+}
+
+// Per anomaly score and signal: ROC AUC and TPR at the FPRs of the signal
+// against the background test set (higher score = more anomalous).
+json anomaly_metrics(const RunConfig& c, const Evaluation& background, const std::vector<Evaluation>& signals,
+                     const RunData& data) {
+  json m = json::object();
+  for (const auto& [score, negatives] : background.anomaly)
+    for (size_t k = 0; k < signals.size(); ++k) {
+      const torch::Tensor positives = signals[k].anomaly.at(score);
+      const torch::Tensor is_signal =
+          torch::cat({torch::zeros(negatives.size(0), torch::kBool), torch::ones(positives.size(0), torch::kBool)});
+      const RocCurve curve = roc_curve(torch::cat({negatives, positives}), is_signal);
+      json& entry = m[score][data.signals[k].name];
+      entry["events"] = positives.size(0);
+      entry["roc_auc"] = roc_auc(curve);
+      for (double fpr : anomaly_fprs(c)) entry["tpr_at_fpr"][fpr_key(fpr)] = tpr_at_fpr(curve, fpr);
+    }
+  return m;
+}
+
+// The test-set report: accuracy, per-class ROC AUC and TPR at the configured
+// FPRs; for anomaly detection the scores of the signals against the test set.
+json test_metrics(const RunConfig& c, Model& model, const Evaluation& e, const RunData& data) {
   json m = {{"loss", e.loss}, {"samples", data.test.size()}};
+  if (!data.signals.empty()) {
+    std::vector<Evaluation> signals;
+    for (const NamedSplit& signal : data.signals) signals.push_back(evaluate(c, model, signal.split, 16384));
+    m["anomaly"] = anomaly_metrics(c, e, signals, data);
+  }
   if (!is_classification(c)) return m;
   m["accuracy"] = e.accuracy;
   std::vector<double> aucs = roc_auc_per_class(e.scores, data.test.y);
@@ -234,13 +296,36 @@ json test_metrics(const RunConfig& c, const Evaluation& e, const RunData& data) 
     m["roc_auc"][name] = aucs[k];
     if (c.tpr_at_fpr.empty()) continue;
     RocCurve curve = roc_curve(e.scores.select(1, static_cast<int64_t>(k)), data.test.y == static_cast<int64_t>(k));
-    for (double fpr : c.tpr_at_fpr) {
-      std::ostringstream key;
-      key << fpr;
-      m["tpr_at_fpr"][name][key.str()] = tpr_at_fpr(curve, fpr);
-    }
+    for (double fpr : c.tpr_at_fpr) m["tpr_at_fpr"][name][fpr_key(fpr)] = tpr_at_fpr(curve, fpr);
   }
   return m;
+}
+
+// The anomaly-detection results in the layout of Table 1 of Govorkova et
+// al. (Nature Machine Intelligence 2022): per score and signal, the TPR at
+// the small FPRs and the ROC AUC.
+void print_anomaly_table(std::ostream& log, const RunConfig& c, const json& test, const RunData& data) {
+  char line[256];
+  log << "\nAnomaly detection against " << test["samples"].get<int64_t>() << " background test events\n";
+  std::string header = "  score  signal          events";
+  for (double fpr : anomaly_fprs(c)) {
+    std::snprintf(line, sizeof line, "  TPR@FPR=%-7s", fpr_key(fpr).c_str());
+    header += line;
+  }
+  log << header << "  ROC AUC\n";
+  for (const auto& [score, per_signal] : test["anomaly"].items())
+    for (const NamedSplit& signal : data.signals) {
+      const json& entry = per_signal.at(signal.name);
+      std::snprintf(line, sizeof line, "  %-5s  %-14s %7lld", score.c_str(), signal.name.c_str(),
+                    static_cast<long long>(entry["events"].get<int64_t>()));
+      log << line;
+      for (double fpr : anomaly_fprs(c)) {
+        std::snprintf(line, sizeof line, "  %-15.4f", entry["tpr_at_fpr"][fpr_key(fpr)].get<double>());
+        log << line;
+      }
+      std::snprintf(line, sizeof line, "  %7.4f\n", entry["roc_auc"].get<double>());
+      log << line;
+    }
 }
 
 void print_result_table(std::ostream& log, const RunConfig& c, const json& test) {
@@ -282,11 +367,14 @@ void load_checkpoint_weights(Model& model, const std::string& checkpoint_path) {
   }
 }
 
-TrainResult train(const TrainOptions& options) {
-  RunConfig c = RunConfig::load(options.config_path);
-  if (options.epochs) c.epochs = *options.epochs;
-  if (options.threads || c.threads) at::set_num_threads(options.threads ? *options.threads : *c.threads);
-  fs::path run_dir = options.out_dir.empty() ? fs::path("runs") / c.name : fs::path(options.out_dir);
+void save_model_weights(Model& model, const std::string& checkpoint_path) {
+  save_checkpoint(checkpoint_path, model, nullptr, nullptr, json());
+}
+
+namespace {
+
+// One training run into `run_dir`; `saved_config` is what run.json gets.
+TrainResult train_run(const RunConfig& c, const json& saved_config, const fs::path& run_dir, const TrainOptions& options) {
   fs::path checkpoints = run_dir / "checkpoints";
   std::string last_path = (checkpoints / "last.pt").string(), best_path = (checkpoints / "best.pt").string();
   bool has_last = fs::exists(last_path);
@@ -332,7 +420,7 @@ TrainResult train(const TrainOptions& options) {
     stopping.load_state(schedules.at("early_stopping"));
   } else {
     c.model.save((run_dir / "model.json").string());
-    write_json_atomically((run_dir / "run.json").string(), run_dir_config(read_json_file(options.config_path), c));
+    write_json_atomically((run_dir / "run.json").string(), saved_config);
     if (!data.scaler.is_null()) write_json_atomically((run_dir / "scaler.json").string(), data.scaler);
   }
   auto schedules_state = [&] {
@@ -448,17 +536,93 @@ TrainResult train(const TrainOptions& options) {
                   {"best_epoch", stopping.best_epoch() + 1},
                   {"stopped_early", stopped_early},
                   {"history", state.history},
-                  {"test", test_metrics(c, test, data)}};
+                  {"test", test_metrics(c, model, test, data)}};
   if (c.pruning)
     for (const auto& [name, kernel] : kernels) metrics["sparsity"][name] = sparsity(kernel.detach());
   write_json_atomically((run_dir / "metrics.json").string(), metrics);
   if (log) {
     print_result_table(*log, c, metrics["test"]);
+    if (!data.signals.empty()) print_anomaly_table(*log, c, metrics["test"], data);
     if (c.pruning)
       for (const auto& [name, s] : metrics["sparsity"].items()) *log << "  sparsity " << name << ": " << s.get<double>() << "\n";
     *log << "run directory: " << run_dir.string() << "\n";
   }
   return TrainResult{run_dir.string(), metrics};
+}
+
+// Mean and population standard deviation (numpy.std, ddof = 0).
+std::pair<double, double> mean_std(const std::vector<double>& values) {
+  double mean = 0.0, squares = 0.0;
+  for (double v : values) mean += v / static_cast<double>(values.size());
+  for (double v : values) squares += (v - mean) * (v - mean) / static_cast<double>(values.size());
+  return {mean, std::sqrt(squares)};
+}
+
+// k-fold training: one complete run per fold in <run_dir>/fold_<k>, each
+// with data.fold = k in its run.json (so it reopens with its own split),
+// then the mean and standard deviation of their test metrics in
+// <run_dir>/metrics.json.  --resume keeps the folds that finished, resumes
+// the one that was interrupted and trains the rest.
+TrainResult train_folds(const RunConfig& c, const json& saved_config, const fs::path& run_dir,
+                        const TrainOptions& options) {
+  if (!options.resume && !options.force && fs::exists(run_dir / "run.json"))
+    throw RunError(run_dir.string() + ": run directory exists; use --resume to continue or --force to start over");
+  fs::create_directories(run_dir);
+  write_json_atomically((run_dir / "run.json").string(), saved_config);
+  std::ostream* log = options.log;
+  json folds = json::array();
+  std::map<std::string, std::vector<double>> values;  // test metric -> one value per fold
+  for (int k = 1; k <= c.data.folds; ++k) {
+    RunConfig fold_config = c;
+    fold_config.data.fold = k;
+    json fold_saved = saved_config;
+    fold_saved["data"]["fold"] = k;
+    const fs::path fold_dir = run_dir / ("fold_" + std::to_string(k));
+    json test;
+    if (options.resume && fs::exists(fold_dir / "metrics.json")) {
+      test = read_json_file((fold_dir / "metrics.json").string()).at("test");
+      if (log) *log << "fold " << k << "/" << c.data.folds << ": finished before, kept\n";
+    } else {
+      if (log) *log << "\n=== fold " << k << "/" << c.data.folds << " ===\n";
+      TrainOptions fold_options = options;
+      fold_options.resume = options.resume && fs::exists(fold_dir / "checkpoints" / "last.pt");
+      fold_options.force = !fold_options.resume;
+      test = train_run(fold_config, fold_saved, fold_dir, fold_options).metrics.at("test");
+    }
+    for (const char* key : {"accuracy", "loss"})
+      if (test.contains(key)) values[key].push_back(test[key].get<double>());
+    folds.push_back({{"fold", k}, {"run_dir", fold_dir.string()}, {"test", test}});
+  }
+  json summary = json::object();
+  for (const auto& [key, per_fold] : values) {
+    const auto [mean, std] = mean_std(per_fold);
+    summary[key] = {{"mean", mean}, {"std", std}, {"per_fold", per_fold}};
+  }
+  json metrics = {{"run", c.name}, {"folds", folds}, {"test", summary}};
+  write_json_atomically((run_dir / "metrics.json").string(), metrics);
+  if (log) {
+    char line[256];
+    *log << "\n" << c.data.folds << "-fold result (test set, mean +- std over the folds):\n";
+    for (const auto& [key, stats] : summary.items()) {
+      std::snprintf(line, sizeof line, "  %-9s %.4f +- %.4f\n", key.c_str(), stats["mean"].get<double>(),
+                    stats["std"].get<double>());
+      *log << line;
+    }
+    *log << "run directory: " << run_dir.string() << "\n";
+  }
+  return TrainResult{run_dir.string(), metrics};
+}
+
+}  // namespace
+
+TrainResult train(const TrainOptions& options) {
+  RunConfig c = RunConfig::load(options.config_path);
+  if (options.epochs) c.epochs = *options.epochs;
+  if (options.threads || c.threads) at::set_num_threads(options.threads ? *options.threads : *c.threads);
+  fs::path run_dir = options.out_dir.empty() ? fs::path("runs") / c.name : fs::path(options.out_dir);
+  json saved_config = run_dir_config(read_json_file(options.config_path), c);
+  if (c.data.folds > 0 && c.data.fold == 0) return train_folds(c, saved_config, run_dir, options);
+  return train_run(c, saved_config, run_dir, options);
 }
 
 }  // namespace qtrain

@@ -40,5 +40,8 @@ TrainResult train(const TrainOptions& options);
 
 // Loads the model weights (parameters and buffers) of a checkpoint.
 void load_checkpoint_weights(Model& model, const std::string& checkpoint_path);
+// Writes a checkpoint holding only the model weights (as best.pt), atomically;
+// load_checkpoint_weights reads it.  For run directories made without training.
+void save_model_weights(Model& model, const std::string& checkpoint_path);
 
 }  // namespace qtrain
