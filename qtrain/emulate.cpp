@@ -225,25 +225,43 @@ torch::Tensor softmax(const HlsLayer& h, const torch::Tensor& x, const HardwareT
   return cast(exp_values * inverse, result);
 }
 
+// nnet_pooling.h's average: s = (accum_t)(s + x) over the window positions
+// in order (padding adds nothing), then s / n truncated toward zero at
+// accum_t's fractional bits, converted to res_T.  `values` is (..., k, C)
+// with the window positions on dimension -2, `counts` the positions inside
+// the image, broadcastable to the result.
+torch::Tensor average(const HlsLayer& h, const torch::Tensor& values, const torch::Tensor& counts) {
+  const FixedType& acc = h.fixed("accum");
+  torch::Tensor sum = torch::zeros_like(values.select(-2, 0));
+  for (int64_t k = 0; k < values.size(-2); ++k) sum = cast(sum + values.select(-2, k), acc);
+  const double scale = std::ldexp(1.0, acc.fractional());
+  return cast(torch::trunc(sum / counts * scale) / scale, h.type("result"));
+}
+
 torch::Tensor pooling(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
-  const size_t rank = h.kernel.size();
+  const int64_t rank = static_cast<int64_t>(h.kernel.size());
   const bool max = h.operation == "max";
   torch::Tensor p = patches(h, x, max ? in_type.fixed.min_value() : 0.0);  // (N, O..., k..., C)
   std::vector<int64_t> window_dims;
-  for (size_t d = 0; d < rank; ++d) window_dims.push_back(static_cast<int64_t>(rank + 1 + d));
+  for (int64_t d = 0; d < rank; ++d) window_dims.push_back(rank + 1 + d);
   if (max) return cast(p.amax(window_dims), h.type("result"));
-  int64_t area = 1;
-  for (int64_t k : h.kernel) area *= k;
-  return cast(cast(p.sum(window_dims), h.fixed("accum")) / area, h.type("result"));
+  // Positions inside the image: the same windows over ones padded with zeros.
+  std::vector<int64_t> ones_shape(x.sizes().begin(), x.sizes().end());
+  ones_shape[0] = 1;
+  ones_shape.back() = 1;
+  torch::Tensor counts = patches(h, torch::ones(ones_shape, torch::kFloat64), 0.0).sum(window_dims);
+  std::vector<int64_t> flat(p.sizes().begin(), p.sizes().begin() + rank + 1);
+  flat.push_back(-1);
+  flat.push_back(p.size(-1));
+  return average(h, p.reshape(flat), counts);
 }
 
 torch::Tensor global_pooling(const HlsLayer& h, const torch::Tensor& x) {
   std::vector<int64_t> dims;
   for (int64_t d = 1; d + 1 < x.dim(); ++d) dims.push_back(d);
   if (h.operation == "max") return cast(x.amax(dims), h.type("result"));
-  int64_t area = 1;
-  for (int64_t d : dims) area *= x.size(d);
-  return cast(cast(x.sum(dims), h.fixed("accum")) / area, h.type("result"));
+  torch::Tensor values = x.reshape({x.size(0), -1, x.size(-1)});  // pixels in row-major order
+  return average(h, values, torch::full({1}, static_cast<double>(values.size(1)), torch::kFloat64));
 }
 
 torch::Tensor upsample(const HlsLayer& h, const torch::Tensor& x) {
@@ -287,7 +305,8 @@ torch::Tensor fixed_layer(const HlsModel& model, const HlsLayer& h, const std::v
 torch::Tensor ideal_layer(const HlsLayer& h, const std::vector<torch::Tensor>& out) {
   const torch::Tensor& in = out[h.inputs[0]];
   const std::string& c = h.layer_class;
-  auto product = [&](const torch::Tensor& x) { return torch::addmm(h.bias, x, weight_values(h)); };
+  // Parameters as they are: in the float plan, before conversion into types.
+  auto product = [&](const torch::Tensor& x) { return torch::addmm(h.bias, x, h.weight.reshape({-1, h.weight.size(-1)})); };
   if (c == "Dense") return product(in);
   if (c == "Conv1D" || c == "Conv2D") {
     torch::Tensor cols = patches(h, in, 0.0);

@@ -20,10 +20,11 @@
 
 namespace qtrain {
 
-// Fixed: the firmware's arithmetic.  Float: the same graph and parameters
-// with every conversion the identity and functions evaluated exactly, i.e.
-// the values the types are meant to hold (what profiling compares their
-// ranges with).
+// Fixed: the firmware's arithmetic, on a model from build_hls_model().
+// Float: the same graph with every conversion the identity and functions
+// evaluated exactly, on a model from plan_hls_layers() (float parameters),
+// i.e. the values the types are meant to hold (what profiling compares
+// their ranges with).
 enum class Arithmetic { Fixed, Float };
 
 // Every firmware layer's output for inputs x (N, input shape...), in
