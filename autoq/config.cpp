@@ -1,0 +1,201 @@
+#include "autoq/config.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include "qtrain/files.h"
+#include "quantizers/quantizer.h"
+
+namespace autoq {
+
+using nlohmann::json;
+
+QuantizationConfig default_quantization_config() {
+  // qkeras.md §6.4, AutoQKeras' default quantization_config.
+  return {
+      {"kernel",
+       {{"binary", 1},
+        {"stochastic_binary", 1},
+        {"ternary", 2},
+        {"stochastic_ternary", 2},
+        {"quantized_bits(2,1,1,alpha=1.0)", 2},
+        {"quantized_bits(4,0,1)", 4},
+        {"quantized_bits(8,0,1)", 8},
+        {"quantized_po2(4,1)", 4}}},
+      {"bias", {{"quantized_bits(4,0,1)", 4}, {"quantized_bits(8,3,1)", 8}, {"quantized_po2(4,8)", 4}}},
+      {"activation",
+       {{"binary", 1},
+        {"binary(alpha='auto_po2')", 1},
+        {"ternary", 2},
+        {"quantized_relu(3,1)", 3},
+        {"quantized_relu(4,2)", 4},
+        {"quantized_relu(8,2)", 8},
+        {"quantized_relu(8,4)", 8},
+        {"quantized_relu(16,8)", 16},
+        {"quantized_relu_po2(4,4)", 4}}},
+      {"linear",
+       {{"binary", 1},
+        {"ternary", 2},
+        {"quantized_bits(4,1)", 4},
+        {"quantized_bits(8,2)", 8},
+        {"quantized_bits(16,10)", 16},
+        {"quantized_po2(6,4)", 6}}},
+  };
+}
+
+namespace {
+
+struct Reader {
+  const std::string& source;
+
+  std::invalid_argument error(const std::string& field, const std::string& what) const {
+    return std::invalid_argument(source + ": " + field + " " + what);
+  }
+
+  int positive_int(const json& j, const std::string& field) const {
+    if (!j.is_number_integer() || j.get<int64_t>() < 1 || j.get<int64_t>() > 1000000)
+      throw error(field, "must be a positive integer, got " + j.dump());
+    return j.get<int>();
+  }
+
+  double positive_number(const json& j, const std::string& field) const {
+    if (!j.is_number() || !(j.get<double>() > 0)) throw error(field, "must be a positive number, got " + j.dump());
+    return j.get<double>();
+  }
+
+  std::vector<MenuItem> menu(const json& j, const std::string& field) const {
+    if (!j.is_object() || j.empty()) throw error(field, "must be a non-empty object {quantizer: bits}");
+    std::vector<MenuItem> items;
+    for (const auto& [quantizer, bits] : j.items()) {
+      try {
+        quantizers::parse_quantizer(quantizer);
+      } catch (const std::exception& e) {
+        throw error(field, "has an unknown quantizer '" + quantizer + "': " + e.what());
+      }
+      items.push_back({quantizer, positive_int(bits, field + "." + quantizer)});
+    }
+    return items;
+  }
+
+  LimitEntry limit_entry(const json& j, const std::string& field) const {
+    if (j.is_number_integer()) return positive_int(j, field);
+    if (j.is_array() && !j.empty()) {
+      std::vector<std::string> names;
+      for (const json& name : j) {
+        if (!name.is_string()) throw error(field, "must be a bit count or a list of quantizer strings");
+        names.push_back(name.get<std::string>());
+      }
+      return names;
+    }
+    throw error(field, "must be a bit count or a non-empty list of quantizer strings, got " + j.dump());
+  }
+};
+
+}  // namespace
+
+AutoqConfig AutoqConfig::from_json(const json& j, const std::string& source, const std::string& base_dir) {
+  Reader r{source};
+  if (!j.is_object()) throw std::invalid_argument(source + ": must be a JSON object");
+  static const char* const known[] = {"run",  "quantization_config", "limit", "layers",     "goal",
+                                      "metric", "max_trials",        "epochs", "seed",      "activation_bits",
+                                      "description"};
+  for (const auto& [key, value] : j.items())
+    if (std::find(std::begin(known), std::end(known), key) == std::end(known))
+      throw r.error(key, "is not an autoq field");
+
+  AutoqConfig c;
+  c.source = source;
+  if (!j.contains("run") || !j["run"].is_string()) throw r.error("run", "must name the base run config");
+  std::filesystem::path run = j["run"].get<std::string>();
+  c.base_run = (run.is_relative() ? std::filesystem::path(base_dir) / run : run).string();
+
+  if (j.contains("quantization_config")) {
+    const json& q = j["quantization_config"];
+    if (!q.is_object()) throw r.error("quantization_config", "must be an object of menus");
+    for (const auto& [type, menu] : q.items()) {
+      if (type != "kernel" && type != "bias" && type != "activation" && type != "linear")
+        throw r.error("quantization_config." + type, "is not a menu (kernel, bias, activation, linear)");
+      c.menus[type] = r.menu(menu, "quantization_config." + type);
+    }
+  }
+
+  if (j.contains("limit")) {
+    const json& l = j["limit"];
+    if (!l.is_object()) throw r.error("limit", "must be an object {layer class or name regex: [limits]}");
+    for (const auto& [key, entries] : l.items()) {
+      const std::string field = "limit." + key;
+      std::vector<LimitEntry> list;
+      if (entries.is_array() && !entries.empty() && !entries.front().is_string()) {
+        for (size_t i = 0; i < entries.size(); ++i)
+          list.push_back(r.limit_entry(entries[i], field + "[" + std::to_string(i) + "]"));
+      } else {
+        list.assign(3, r.limit_entry(entries, field));  // one limit for every parameter type
+      }
+      if (list.size() > 3) throw r.error(field, "has more than 3 entries (kernel, bias, activation)");
+      c.limit[key] = list;
+    }
+  }
+
+  if (j.contains("layers")) {
+    if (!j["layers"].is_string()) throw r.error("layers", "must be a regex string");
+    c.layers = j["layers"].get<std::string>();
+  }
+
+  if (j.contains("goal")) {
+    const json& g = j["goal"];
+    if (!g.is_object() || !g.contains("type") || !g["type"].is_string())
+      throw r.error("goal", "must be {\"type\": \"bits\" or \"energy\", \"params\": {...}}");
+    const std::string type = g["type"].get<std::string>();
+    if (type == "bits") c.goal.kind = Goal::Kind::Bits;
+    else if (type == "energy") c.goal.kind = Goal::Kind::Energy;
+    else throw r.error("goal.type", "must be \"bits\" or \"energy\", got \"" + type + "\"");
+    if (g.contains("params")) {
+      const json& p = g["params"];
+      if (!p.is_object()) throw r.error("goal.params", "must be an object");
+      for (const auto& [key, value] : p.items()) {
+        const std::string field = "goal.params." + key;
+        if (key == "delta_p" || key == "delta_n") {
+          if (!value.is_number() || value.get<double>() < 0) throw r.error(field, "must be a non-negative number");
+          (key == "delta_p" ? c.goal.delta_p : c.goal.delta_n) = value.get<double>();
+        } else if (key == "rate") {
+          c.goal.rate = r.positive_number(value, field);
+          if (c.goal.rate == 1) throw r.error(field, "must not be 1 (it is the base of a logarithm)");
+        } else if (key == "stress") {
+          c.goal.stress = r.positive_number(value, field);
+        } else if (c.goal.kind == Goal::Kind::Energy &&
+                   (key == "reference_internal" || key == "reference_accumulator") && value.is_string()) {
+          (key == "reference_internal" ? c.goal.reference_internal : c.goal.reference_accumulator) =
+              value.get<std::string>();
+        } else {
+          throw r.error(field, "is not a parameter of the " + type + " goal");
+        }
+      }
+    }
+  }
+
+  if (j.contains("metric")) {
+    if (!j["metric"].is_string()) throw r.error("metric", "must be a test metric name");
+    c.metric = j["metric"].get<std::string>();
+  }
+  if (j.contains("max_trials")) c.max_trials = r.positive_int(j["max_trials"], "max_trials");
+  if (j.contains("epochs")) c.epochs = r.positive_int(j["epochs"], "epochs");
+  if (j.contains("activation_bits")) c.activation_bits = r.positive_int(j["activation_bits"], "activation_bits");
+  if (j.contains("seed")) {
+    if (!j["seed"].is_number_unsigned()) throw r.error("seed", "must be a non-negative integer");
+    c.seed = j["seed"].get<uint64_t>();
+  }
+  return c;
+}
+
+AutoqConfig AutoqConfig::load(const std::string& path) {
+  json j;
+  try {
+    j = qtrain::read_json_file(path);
+  } catch (const std::runtime_error& e) {
+    throw std::invalid_argument(e.what());
+  }
+  return from_json(j, path, std::filesystem::path(path).parent_path().string());
+}
+
+}  // namespace autoq

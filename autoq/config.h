@@ -1,0 +1,68 @@
+// autoq.json: what an AutoQKeras search explores and how it scores trials.
+//
+//   {"run": "../jet_tagger/run_float.json",        // base run config (float model)
+//    "quantization_config": {"kernel": {"quantized_bits(4,0,1)": 4, ...}, ...},
+//    "limit": {"Dense": [8, 4, 8], "Activation": [4], "default": 8},
+//    "layers": "fc[12]|relu[12]",                   // regex on layer names
+//    "goal": {"type": "energy", "params": {"delta_p": 8, "delta_n": 8, "rate": 2, "stress": 1}},
+//    "metric": "accuracy", "max_trials": 20, "epochs": 5, "seed": 1, "activation_bits": 4}
+//
+// Every field but "run" is optional; the defaults are AutoQKeras' (qkeras.md
+// §6.4).  docs/autoq.md describes each.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace autoq {
+
+// One entry of a menu: a quantizer string and its bit cost.
+struct MenuItem {
+  std::string quantizer;
+  int bits = 0;
+};
+// Menus by parameter type: "kernel", "bias", "activation", "linear".
+using QuantizationConfig = std::map<std::string, std::vector<MenuItem>>;
+QuantizationConfig default_quantization_config();
+
+// A limit entry for one parameter type: a maximum bit cost or an explicit
+// list of menu quantizers.
+using LimitEntry = std::variant<int, std::vector<std::string>>;
+// Per layer class (or layer-name regex, or "default"): the limits of
+// [kernel, bias, activation]; an Activation layer uses the last one.
+using Limit = std::map<std::string, std::vector<LimitEntry>>;
+
+struct Goal {
+  enum class Kind { Bits, Energy };
+  Kind kind = Kind::Bits;
+  double delta_p = 8, delta_n = 8;  // percent
+  double rate = 2, stress = 1;
+  // energy: reference_internal / reference_accumulator of ForgivingFactorPower
+  std::string reference_internal = "fp32", reference_accumulator = "fp32";
+};
+
+struct AutoqConfig {
+  std::string source;    // autoq.json's path
+  std::string base_run;  // the base run config, resolved against autoq.json's directory
+  QuantizationConfig menus = default_quantization_config();
+  Limit limit;           // empty: every registered class limited to 8 bits
+  std::string layers;    // regex on layer names; empty: every layer
+  Goal goal;
+  std::string metric = "accuracy";  // key of the trial's test metrics
+  int max_trials = 10;
+  int epochs = 1;                   // per trial
+  uint64_t seed = 1;
+  int activation_bits = 4;          // model_quantize's for activations the search does not tune
+
+  // Throws std::invalid_argument naming the file and the field; quantizer
+  // strings of the menus are parsed.
+  static AutoqConfig load(const std::string& path);
+  static AutoqConfig from_json(const nlohmann::json& json, const std::string& source, const std::string& base_dir);
+};
+
+}  // namespace autoq

@@ -1,0 +1,55 @@
+#include "autoq/forgiving_factor.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "energy/energy.h"
+#include "energy/model_bits.h"
+
+namespace autoq {
+
+double forgiving_delta(const Goal& goal, double reference, double trial) {
+  if (!(reference > 0) || !(trial > 0)) throw std::invalid_argument("forgiving factor: costs must be positive");
+  // QKeras divides the percentages in float32.
+  const float delta_p = static_cast<float>(goal.delta_p) / 100.0f;
+  const float delta_n = static_cast<float>(goal.delta_n) / 100.0f;
+  const double factor = trial < reference ? delta_p : delta_n;
+  return factor * std::log(reference / trial) / std::log(goal.rate);
+}
+
+double forgiving_score(const Goal& goal, double metric, double reference, double trial) {
+  return metric * (1.0 + forgiving_delta(goal, reference, trial));
+}
+
+namespace {
+
+// ForgivingFactorPower's defaults: parameters hard-wired, activations in DRAM.
+energy::EnergyOptions power_options() {
+  energy::EnergyOptions options;
+  options.parameters = energy::Memory::Fixed;
+  options.activations = energy::Memory::Dram;
+  return options;
+}
+
+}  // namespace
+
+ForgivingFactor::ForgivingFactor(const Goal& goal, qtrain::Model& float_model) : goal_(goal) {
+  if (goal.kind == Goal::Kind::Bits) {
+    reference_ = static_cast<double>(energy::model_bits(float_model).total) * goal.stress;
+  } else {
+    energy::EnergyOptions options =
+        energy::reference_options(power_options(), goal.reference_internal, goal.reference_accumulator);
+    reference_ = static_cast<double>(energy::energy_estimate(float_model, options).total);
+  }
+  if (!(reference_ > 0)) throw std::invalid_argument(float_model.spec().source + ": the reference cost is 0");
+}
+
+int64_t ForgivingFactor::cost(qtrain::Model& trial_model) const {
+  if (goal_.kind == Goal::Kind::Bits) return energy::model_bits(trial_model).total;
+  energy::EnergyOptions options = power_options();
+  options.types.keras_quantizer = goal_.reference_internal;
+  options.types.keras_accumulator = goal_.reference_accumulator;
+  return energy::energy_estimate(trial_model, options).total;
+}
+
+}  // namespace autoq

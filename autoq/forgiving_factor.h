@@ -1,0 +1,39 @@
+// AutoQKeras' forgiving factor: a trial's score is its metric times
+// (1 + delta), where delta rewards a cost below the reference's and
+// penalises one above it on a logarithmic scale of base `rate`.  The cost is
+// the model's size in bits (ForgivingFactorBits) or its QTools energy
+// (ForgivingFactorPower).  Semantics: ../shared/spec/qkeras.md §6.1-§6.3.
+#pragma once
+
+#include <cstdint>
+
+#include "autoq/config.h"
+#include "qtrain/model.h"
+
+namespace autoq {
+
+// delta = δ·ln(R/T)/ln(rate) with δ = delta_p/100 when T < R, else
+// delta_n/100 (δ in float32 as QKeras has it).
+double forgiving_delta(const Goal& goal, double reference, double trial);
+// metric·(1 + delta).
+double forgiving_score(const Goal& goal, double metric, double reference, double trial);
+
+class ForgivingFactor {
+ public:
+  // Prices the float (starting) model as the reference.
+  ForgivingFactor(const Goal& goal, qtrain::Model& float_model);
+
+  // The trial model's cost: bits, or pJ of QTools' counted components.
+  int64_t cost(qtrain::Model& trial_model) const;
+  // The reference delta uses: the bits goal's is the float model's size
+  // times stress; the energy goal's is unstressed (QKeras' ForgivingFactorPower
+  // applies stress only to the reference it reports).
+  double reference() const { return reference_; }
+  double score(double metric, double trial_cost) const { return forgiving_score(goal_, metric, reference_, trial_cost); }
+
+ private:
+  Goal goal_;
+  double reference_ = 0;
+};
+
+}  // namespace autoq

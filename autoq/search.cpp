@@ -1,0 +1,201 @@
+#include "autoq/search.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "autoq/forgiving_factor.h"
+#include "autoq/report.h"
+#include "qtrain/files.h"
+#include "qtrain/model_quantize.h"
+#include "qtrain/run_config.h"
+#include "qtrain/train.h"
+
+namespace autoq {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+RandomSampler::RandomSampler(const SearchSpace& space, uint64_t seed) : space_(space), rng_(seed) {}
+
+bool RandomSampler::next(Configuration& configuration) {
+  if (static_cast<double>(seen_.size()) >= space_.size()) return false;
+  const std::vector<Slot>& slots = space_.slots();
+  do {
+    configuration.assign(slots.size(), 0);
+    for (size_t i = 0; i < slots.size(); ++i) {
+      std::uniform_int_distribution<int> pick(0, static_cast<int>(slots[i].choices.size()) - 1);
+      configuration[i] = pick(rng_);
+    }
+  } while (!seen_.insert(configuration).second);
+  return true;
+}
+
+json to_json(const TrialRecord& r) {
+  return {{"trial", r.trial},   {"configuration", r.configuration}, {"quantizers", r.quantizers},
+          {"metric", r.metric}, {"cost", r.cost},                   {"score", r.score},
+          {"seconds", r.seconds}};
+}
+
+TrialRecord trial_from_json(const json& j) {
+  try {
+    TrialRecord r;
+    r.trial = j.at("trial").get<int>();
+    r.configuration = j.at("configuration").get<Configuration>();
+    r.quantizers = j.at("quantizers");
+    r.metric = j.at("metric").get<double>();
+    r.cost = j.at("cost").get<double>();
+    r.score = j.at("score").get<double>();
+    r.seconds = j.at("seconds").get<double>();
+    if (r.trial < 0) throw std::invalid_argument("negative trial number");
+    return r;
+  } catch (const json::exception& e) {
+    throw std::invalid_argument(std::string("malformed trial record: ") + e.what());
+  }
+}
+
+std::vector<TrialRecord> read_journal(const std::string& path, std::ostream* warn) {
+  std::vector<TrialRecord> records;
+  std::ifstream in(path);
+  if (!in) return records;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    try {
+      TrialRecord r = trial_from_json(json::parse(line));
+      auto same = [&](const TrialRecord& other) { return other.trial == r.trial; };
+      if (std::find_if(records.begin(), records.end(), same) != records.end())
+        throw std::invalid_argument("trial " + std::to_string(r.trial) + " appears twice");
+      records.push_back(std::move(r));
+    } catch (const std::exception& e) {
+      if (warn) *warn << path << ":" << number << ": ignored (" << e.what() << "); that trial runs again\n";
+    }
+  }
+  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.trial < b.trial; });
+  return records;
+}
+
+json train_trial(const std::string& run_config, const std::string& run_dir) {
+  qtrain::TrainOptions options;
+  options.config_path = run_config;
+  options.out_dir = run_dir;
+  options.force = true;  // a trial killed half-way starts over
+  return qtrain::train(options).metrics;
+}
+
+namespace {
+
+// The trial's run config lives in trials/<k>/: data paths of the base config
+// are made absolute so that they still resolve.
+json trial_run_config(json base, const std::string& base_dir, const qtrain::ModelSpec& spec, int epochs,
+                      const std::string& name) {
+  auto absolute = [&](json& path) {
+    if (path.is_string() && fs::path(path.get<std::string>()).is_relative())
+      path = fs::absolute(fs::path(base_dir) / path.get<std::string>()).lexically_normal().string();
+  };
+  if (base.contains("data") && base["data"].is_object()) {
+    json& data = base["data"];
+    for (const char* key : {"path", "test_path", "extra_path"})
+      if (data.contains(key)) absolute(data[key]);
+    if (data.contains("signals") && data["signals"].is_array())
+      for (json& signal : data["signals"])
+        if (signal.is_object() && signal.contains("path")) absolute(signal["path"]);
+  }
+  base["model"] = spec.json;
+  base["epochs"] = epochs;
+  base["name"] = name;
+  return base;
+}
+
+void write_journal(const std::string& path, const std::vector<TrialRecord>& records) {
+  std::string text;
+  for (const TrialRecord& r : records) text += to_json(r).dump() + "\n";
+  qtrain::write_text_atomically(path, text);
+}
+
+}  // namespace
+
+SearchResult run_search(const AutoqConfig& config, const SearchOptions& options, const TrialRunner& runner) {
+  const json base = qtrain::read_json_file(config.base_run);
+  const qtrain::RunConfig base_config = qtrain::RunConfig::load(config.base_run);
+  const std::string base_dir = fs::path(config.base_run).parent_path().string();
+  qtrain::Model float_model(base_config.model);
+  const SearchSpace space(base_config.model.layers(), config);
+  const ForgivingFactor factor(config.goal, float_model);
+
+  const fs::path out(options.out_dir);
+  const std::string journal = (out / "trials.jsonl").string();
+  if (fs::exists(journal) && !options.resume)
+    throw std::invalid_argument(journal + ": a search exists here (use --resume to continue it)");
+  fs::create_directories(out / "trials");
+  std::vector<TrialRecord> done = options.resume ? read_journal(journal, options.log) : std::vector<TrialRecord>{};
+
+  SearchResult result;
+  RandomSampler sampler(space, config.seed);
+  Configuration configuration;
+  for (int k = 0; k < config.max_trials && sampler.next(configuration); ++k) {
+    auto finished = std::find_if(done.begin(), done.end(), [k](const TrialRecord& r) { return r.trial == k; });
+    if (finished != done.end()) {
+      if (finished->configuration != configuration)
+        throw std::invalid_argument(journal + ": trial " + std::to_string(k) +
+                                    " differs from what this config draws: the journal is another search's");
+      result.trials.push_back(*finished);
+      continue;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    TrialRecord r;
+    r.trial = k;
+    r.configuration = configuration;
+    r.quantizers = space.quantizer_config(configuration);
+    qtrain::ModelSpec spec =
+        qtrain::model_quantize(base_config.model, r.quantizers, config.activation_bits, config.source);
+    qtrain::Model trial_model(spec);
+    r.cost = static_cast<double>(factor.cost(trial_model));
+
+    const fs::path dir = out / "trials" / std::to_string(k);
+    fs::create_directories(dir);
+    const std::string run_config = (dir / "run.json").string();
+    qtrain::write_json_atomically(
+        run_config, trial_run_config(base, base_dir, spec, config.epochs, base_config.name + "_trial_" + std::to_string(k)));
+    const json metrics = runner(run_config, (dir / "run").string());
+    const json* value = metrics.contains("test") ? &metrics["test"] : nullptr;
+    if (!value || !value->contains(config.metric) || !(*value)[config.metric].is_number())
+      throw std::invalid_argument(config.source + ": metric \"" + config.metric + "\" is not a test metric of trial " +
+                                  std::to_string(k));
+    r.metric = (*value)[config.metric].get<double>();
+    r.score = factor.score(r.metric, r.cost);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.trials.push_back(r);
+
+    // The journal holds every finished trial in order, rewritten whole and renamed.
+    std::vector<TrialRecord> journal_records = result.trials;
+    for (const TrialRecord& d : done)
+      if (d.trial > k) journal_records.push_back(d);
+    write_journal(journal, journal_records);
+    if (options.log)
+      *options.log << "trial " << k << ": " << config.metric << " " << r.metric << ", cost " << r.cost << ", score "
+                   << r.score << " (" << r.seconds << " s) " << r.quantizers.dump() << "\n";
+  }
+  if (result.trials.empty()) throw std::invalid_argument(config.source + ": no trial ran");
+
+  for (size_t i = 1; i < result.trials.size(); ++i)
+    if (result.trials[i].score > result.trials[result.best].score) result.best = i;
+  const TrialRecord& best = result.trials[result.best];
+  const fs::path best_run = out / "trials" / std::to_string(best.trial) / "run";
+  qtrain::write_json_atomically((out / "best.json").string(),
+                                {{"trial", best.trial},
+                                 {"run_dir", best_run.string()},
+                                 {"reference_cost", factor.reference()},
+                                 {"record", to_json(best)}});
+  if (fs::exists(best_run / "model.json"))
+    qtrain::write_json_atomically((out / "best_model.json").string(),
+                                  qtrain::read_json_file((best_run / "model.json").string()));
+  write_report(result.trials, config.goal.kind == Goal::Kind::Bits ? "bits" : "pJ", out.string());
+  return result;
+}
+
+}  // namespace autoq

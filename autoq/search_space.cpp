@@ -1,0 +1,130 @@
+#include "autoq/search_space.h"
+
+#include <algorithm>
+#include <regex>
+#include <stdexcept>
+
+namespace autoq {
+
+using nlohmann::json;
+
+namespace {
+
+bool is_weighted(const std::string& type) {
+  return type == "Dense" || type == "Conv1D" || type == "Conv2D" || type == "DepthwiseConv2D";
+}
+
+// Python's re.match: the pattern must match at the start of the name.
+bool re_match(const std::string& pattern, const std::string& name) {
+  try {
+    return std::regex_search(name, std::regex(pattern), std::regex_constants::match_continuous);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument("limit: bad regex '" + pattern + "': " + e.what());
+  }
+}
+
+// The limit list of a layer: its class's, else the first name regex that
+// matches it, else "default"; nullptr when the layer is not searched.
+const std::vector<LimitEntry>* limit_of(const Limit& limit, const std::string& name, const std::string& type) {
+  if (auto it = limit.find(type); it != limit.end()) return &it->second;
+  for (const auto& [key, entries] : limit) {
+    if (key == "default" || is_weighted(key) || key == "Activation") continue;
+    if (re_match(key, name)) return &entries;
+  }
+  if (auto it = limit.find("default"); it != limit.end()) return &it->second;
+  return nullptr;
+}
+
+// Entry `index` of a layer's limits; missing entries come from "default", then 8 bits.
+LimitEntry entry(const Limit& limit, const std::vector<LimitEntry>& entries, size_t index) {
+  if (index < entries.size()) return entries[index];
+  if (auto it = limit.find("default"); it != limit.end() && index < it->second.size()) return it->second[index];
+  return 8;
+}
+
+std::vector<MenuItem> filter(const std::vector<MenuItem>& menu, const LimitEntry& limit, const std::string& what) {
+  std::vector<MenuItem> allowed;
+  if (const int* bits = std::get_if<int>(&limit)) {
+    for (const MenuItem& item : menu)
+      if (item.bits <= *bits) allowed.push_back(item);
+  } else {
+    for (const std::string& name : std::get<std::vector<std::string>>(limit)) {
+      auto it = std::find_if(menu.begin(), menu.end(), [&](const MenuItem& item) { return item.quantizer == name; });
+      if (it == menu.end()) throw std::invalid_argument(what + ": limit names '" + name + "', which is not in the menu");
+      allowed.push_back(*it);
+    }
+  }
+  if (allowed.empty()) throw std::invalid_argument(what + ": the limit leaves no quantizer of the menu");
+  return allowed;
+}
+
+}  // namespace
+
+SearchSpace::SearchSpace(const json& float_layers, const AutoqConfig& config) {
+  std::regex selection;
+  try {
+    if (!config.layers.empty()) selection = std::regex(config.layers);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument(config.source + ": layers: bad regex '" + config.layers + "': " + e.what());
+  }
+  Limit limit = config.limit;
+  if (limit.empty()) limit["default"] = {8, 8, 8};
+  bool any_selected = false;
+  for (const json& layer : float_layers) {
+    const std::string name = layer.value("name", "");
+    const std::string type = layer.value("type", "");
+    if (!config.layers.empty() && !std::regex_match(name, selection)) continue;
+    any_selected = true;
+    const std::string activation = layer.contains("activation") && layer["activation"].is_string()
+                                       ? layer["activation"].get<std::string>()
+                                       : "linear";
+    const std::vector<LimitEntry>* entries = limit_of(limit, name, type);
+    if (!entries) continue;
+    const std::string what = config.source + ": layer " + name + " (" + type + ")";
+    auto add = [&](const std::string& key, const std::string& menu, size_t limit_index) {
+      auto it = config.menus.find(menu);
+      if (it == config.menus.end()) throw std::invalid_argument(what + ": no \"" + menu + "\" menu");
+      slots_.push_back({name, type, key, filter(it->second, entry(limit, *entries, limit_index), what + " " + key)});
+    };
+    if (is_weighted(type)) {
+      add("kernel_quantizer", "kernel", 0);
+      if (layer.value("use_bias", true)) add("bias_quantizer", "bias", 1);
+      if (activation != "linear" && activation != "softmax") add("activation_quantizer", "activation", 2);
+    } else if (type == "Activation" && activation != "softmax") {
+      add("activation", activation == "linear" ? "linear" : "activation", std::max<size_t>(entries->size(), 1) - 1);
+    }
+  }
+  if (!config.layers.empty() && !any_selected)
+    throw std::invalid_argument(config.source + ": layers: regex '" + config.layers + "' matches no layer");
+  if (slots_.empty()) throw std::invalid_argument(config.source + ": no layer to search (check layers and limit)");
+}
+
+double SearchSpace::size() const {
+  double n = 1;
+  for (const Slot& slot : slots_) n *= static_cast<double>(slot.choices.size());
+  return n;
+}
+
+void SearchSpace::check(const Configuration& configuration) const {
+  if (configuration.size() != slots_.size())
+    throw std::invalid_argument("configuration has " + std::to_string(configuration.size()) + " choices, the space " +
+                                std::to_string(slots_.size()) + " slots");
+  for (size_t i = 0; i < slots_.size(); ++i)
+    if (configuration[i] < 0 || configuration[i] >= static_cast<int>(slots_[i].choices.size()))
+      throw std::invalid_argument("configuration: choice " + std::to_string(configuration[i]) + " of " +
+                                  slots_[i].layer + " " + slots_[i].key + " is out of its menu");
+}
+
+json SearchSpace::quantizer_config(const Configuration& configuration) const {
+  check(configuration);
+  json config = json::object();
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& slot = slots_[i];
+    const std::string& quantizer = slot.choices[configuration[i]].quantizer;
+    if (slot.key == "activation") config[slot.layer] = quantizer;
+    else config[slot.layer][slot.key] = quantizer;
+  }
+  return config;
+}
+
+}  // namespace autoq
