@@ -1,6 +1,6 @@
 # qtrain import-keras: a Keras / QKeras model as a run directory.  Models from
-# hls4ml's examples in /work/shared/models/keras; scratch output under the build tree.
-set(KERAS_MODELS /work/shared/models/keras)
+# hls4ml's examples in ../shared/models/keras beside the project; scratch output under the build tree.
+set(KERAS_MODELS ${PROJECT_SOURCE_DIR}/../shared/models/keras)
 set(IMPORT_KERAS_OUT ${CMAKE_CURRENT_BINARY_DIR}/import_keras)
 
 # PASS_REGULAR_EXPRESSION ignores the exit status, so the scripts print

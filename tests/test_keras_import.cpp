@@ -1,5 +1,5 @@
 // import_keras / write_imported_run: the real Keras and QKeras models of
-// hls4ml's examples (/work/shared/models/keras).  Forward passes are checked
+// hls4ml's examples (../shared/models/keras beside the project).  Forward passes are checked
 // against hand-written loops over the HDF5 weights (Keras semantics: dense,
 // same-padded convolution, inference batch normalization, softmax), and the
 // QKeras model on inputs where every fixed-point value is exact.
@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kModels = "/work/shared/models/keras/";
+const std::string kModels = std::string(QTRAIN_SOURCE_DIR) + "/../shared/models/keras/";
 
 std::string config_of(const std::string& model) { return kModels + model + ".json"; }
 std::string weights_of(const std::string& model) { return kModels + model + "_weights.h5"; }
