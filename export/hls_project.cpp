@@ -230,7 +230,7 @@ class ProjectWriter {
                "    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in, reuse_factor);\n"
                "    static const bool store_weights_in_bram = false;\n" + member_typedefs(h, index) +
                "    template <class x_T, class y_T>\n"
-               "    using product = nnet::product::mult<x_T, y_T>;\n};\n";
+               "    using product = nnet::product::" + product_kind(in_hw, h.type("scale")) + "<x_T, y_T>;\n};\n";
       weight_array("s" + i, h.scale, h.type("scale"), "scale" + i + "_t", h);
       weight_array("b" + i, h.bias, h.type("bias"), "bias" + i + "_t", h);
       declare_output(k);
@@ -452,9 +452,9 @@ void check_exportable(const HlsModel& model) {
       throw ExportError(layer_label(h) + ": softmax implementation " + h.implementation +
                         " is not supported by the exporter yet (stable, latency)");
     if ((c == "BatchNormalization" || c == "ApplyAlpha") &&
-        (h.type("scale").kind != Kind::Fixed || h.type("bias").kind != Kind::Fixed ||
+        (h.type("scale").kind == Kind::Xnor || h.type("bias").kind != Kind::Fixed ||
          model.layers[h.inputs[0]].type("result").kind != Kind::Fixed))
-      throw ExportError(layer_label(h) + ": binary or power-of-two scales and inputs are not supported");
+      throw ExportError(layer_label(h) + ": binary scales, non-fixed biases or binary inputs are not supported");
     if (c == "Reshape" && static_cast<int>(k) == model.outputs.front())
       throw ExportError(layer_label(h) + ": a Reshape as the model output is not supported");
   }
