@@ -11,6 +11,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "qtrain/commands.h"
 #include "qtrain/emulate.h"
@@ -74,11 +75,12 @@ Command add_predict_command(CLI::App& app) {
     TrainedRun run = open_run(o->run_dir);
     EvaluationData in = evaluation_data(run, o->data, o->split);
     torch::NoGradGuard no_grad;
-    auto start = std::chrono::steady_clock::now();
+    std::optional<HlsModel> firmware;
+    if (o->emulate) firmware = build_hls_model(*run.model, hls_config_of(*run.model));
+    auto start = std::chrono::steady_clock::now();  // inference only
     torch::Tensor scores;
-    if (o->emulate) {
-      HlsModel firmware = build_hls_model(*run.model, hls_config_of(*run.model));
-      scores = emulate(firmware, in.split.x).front();
+    if (firmware) {
+      scores = emulate(*firmware, in.split.x).front();
     } else {
       scores = run.model->forward(in.split.x).to(torch::kFloat64);
     }

@@ -107,6 +107,7 @@ Command add_ptq_command(CLI::App& app) {
       auto [hi, lo] = width_range(o->scan);
       std::vector<LayerProfile> p;
       if (o->integer == "auto") p = profiles();
+      const HlsModel plan = plan_hls_layers(model);
       std::string table = "width,integer,accuracy\n";
       std::cout << "width  integer  test accuracy\n";
       for (int w = hi; w >= lo; --w) {
@@ -125,7 +126,7 @@ Command add_ptq_command(CLI::App& app) {
           t.integer = i;
           c = homogeneous_config(t);
         }
-        double acc = emulated_accuracy(model, c, test.split.x, test.split.y);
+        double acc = emulated_accuracy(plan, c, test.split.x, test.split.y);
         std::cout << std::setw(5) << w << "  " << std::setw(7) << o->integer << "  " << acc << "\n";
         std::ostringstream line;
         line << w << "," << o->integer << "," << std::setprecision(6) << acc << "\n";

@@ -57,34 +57,23 @@ torch::Tensor dense(const HlsLayer& h, const torch::Tensor& x, const HardwareTyp
   const HardwareType& wt = h.type("weight");
   const torch::Tensor w = weight_values(h);
   const int64_t n_in = w.size(0);
-  torch::Tensor bias = cast(h.bias, acc);
+  const torch::Tensor bias = cast(h.bias, acc);
   const bool wraps = acc.overflow == quantizers::OverflowMode::WRAP && acc.saturation_bits == 0;
-
-  torch::Tensor sum;
-  if (wt.kind == Kind::Exponent) {
-    torch::Tensor products = cast(exponential_products(x.unsqueeze(2), in_type.fixed, w.unsqueeze(0), wt.fixed.width), acc);
-    if (!wraps) {
-      sum = bias.expand({x.size(0), w.size(1)});
-      for (int64_t i = 0; i < n_in; ++i) sum = cast(sum + products.select(1, i), acc);
-      return sum;
-    }
-    sum = products.sum(1) + bias;
-  } else {
-    const int product_fraction = in_type.fixed.fractional() + fractional_bits(wt);
-    const bool exact_products = acc.fractional() >= product_fraction;
-    const bool gemm_exact = in_type.fixed.width + width_bits(wt) + ceil_log2(n_in) + 1 <= kExactBits;
-    if (wraps && exact_products && gemm_exact) {
-      // Wrap is modular: wrapping once after an exact sum equals wrapping every partial sum.
-      sum = torch::addmm(bias, x, w);
-    } else if (wraps && acc.width + ceil_log2(n_in) + 1 <= kExactBits) {
-      sum = cast(x.unsqueeze(2) * w.unsqueeze(0), acc).sum(1) + bias;
-    } else {
-      sum = bias.expand({x.size(0), w.size(1)});
-      for (int64_t i = 0; i < n_in; ++i) sum = cast(sum + cast(x.select(1, i).unsqueeze(1) * w[i], acc), acc);
-      return sum;
-    }
-  }
-  return cast(sum, acc);
+  // Wrap is modular: when no product rounds and no partial sum exceeds 2^53,
+  // wrapping once after one exact GEMM equals wrapping every partial sum.
+  if (wraps && wt.kind != Kind::Exponent && acc.fractional() >= in_type.fixed.fractional() + fractional_bits(wt) &&
+      in_type.fixed.width + width_bits(wt) + ceil_log2(n_in) + 1 <= kExactBits)
+    return cast(torch::addmm(bias, x, w), acc);
+  // Products of inputs x (R, k) with weight rows w (k, n_out), each converted to accum_t.
+  auto products = [&](const torch::Tensor& xs, const torch::Tensor& ws) {
+    torch::Tensor p = wt.kind == Kind::Exponent ? exponential_products(xs.unsqueeze(2), in_type.fixed, ws.unsqueeze(0), wt.fixed.width)
+                                                : xs.unsqueeze(2) * ws.unsqueeze(0);
+    return cast(p, acc);
+  };
+  if (wraps && acc.width + ceil_log2(n_in) + 1 <= kExactBits) return cast(products(x, w).sum(1) + bias, acc);
+  torch::Tensor sum = bias.expand({x.size(0), w.size(1)});
+  for (int64_t i = 0; i < n_in; ++i) sum = cast(sum + products(x.narrow(1, i, 1), w.narrow(0, i, 1)).squeeze(1), acc);
+  return sum;
 }
 
 // im2col of a channels-last batch: (N, spatial..., C) -> (N, out spatial..., K)
@@ -104,13 +93,28 @@ torch::Tensor patches(const HlsLayer& h, const torch::Tensor& x, double pad_valu
   return p.permute(order);
 }
 
-torch::Tensor convolution(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
+// A dense over rows (R, K) -> (R, F) applied to every output pixel's window.
+template <class Dense>
+torch::Tensor per_pixel(const HlsLayer& h, const torch::Tensor& x, Dense dense_rows) {
   torch::Tensor cols = patches(h, x, 0.0);
-  std::vector<int64_t> out_sizes(cols.sizes().begin(), cols.sizes().begin() + 1 + h.kernel.size());
-  torch::Tensor flat = cols.reshape({-1, h.weight.numel() / h.weight.size(-1)});
-  torch::Tensor y = dense(h, flat, in_type);
-  out_sizes.push_back(y.size(1));
-  return y.reshape(out_sizes);
+  std::vector<int64_t> sizes(cols.sizes().begin(), cols.sizes().begin() + 1 + h.kernel.size());
+  sizes.push_back(h.weight.size(-1));
+  return dense_rows(cols.reshape({-1, h.weight.numel() / h.weight.size(-1)})).reshape(sizes);
+}
+
+// The window axes of patches() output (N, O..., k..., C).
+std::vector<int64_t> window_dims(const HlsLayer& h) {
+  const int64_t rank = static_cast<int64_t>(h.kernel.size());
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < rank; ++d) dims.push_back(rank + 1 + d);
+  return dims;
+}
+
+// The spatial axes of a channels-last batch (N, spatial..., C).
+std::vector<int64_t> spatial_dims(const torch::Tensor& x) {
+  std::vector<int64_t> dims;
+  for (int64_t d = 1; d + 1 < x.dim(); ++d) dims.push_back(d);
+  return dims;
 }
 
 // normalize (§2.7): res = product(x, scale) + bias, the full-precision sum
@@ -242,14 +246,12 @@ torch::Tensor pooling(const HlsLayer& h, const torch::Tensor& x, const HardwareT
   const int64_t rank = static_cast<int64_t>(h.kernel.size());
   const bool max = h.operation == "max";
   torch::Tensor p = patches(h, x, max ? in_type.fixed.min_value() : 0.0);  // (N, O..., k..., C)
-  std::vector<int64_t> window_dims;
-  for (int64_t d = 0; d < rank; ++d) window_dims.push_back(rank + 1 + d);
-  if (max) return cast(p.amax(window_dims), h.type("result"));
+  if (max) return cast(p.amax(window_dims(h)), h.type("result"));
   // Positions inside the image: the same windows over ones padded with zeros.
   std::vector<int64_t> ones_shape(x.sizes().begin(), x.sizes().end());
   ones_shape[0] = 1;
   ones_shape.back() = 1;
-  torch::Tensor counts = patches(h, torch::ones(ones_shape, torch::kFloat64), 0.0).sum(window_dims);
+  torch::Tensor counts = patches(h, torch::ones(ones_shape, torch::kFloat64), 0.0).sum(window_dims(h));
   std::vector<int64_t> flat(p.sizes().begin(), p.sizes().begin() + rank + 1);
   flat.push_back(-1);
   flat.push_back(p.size(-1));
@@ -257,9 +259,7 @@ torch::Tensor pooling(const HlsLayer& h, const torch::Tensor& x, const HardwareT
 }
 
 torch::Tensor global_pooling(const HlsLayer& h, const torch::Tensor& x) {
-  std::vector<int64_t> dims;
-  for (int64_t d = 1; d + 1 < x.dim(); ++d) dims.push_back(d);
-  if (h.operation == "max") return cast(x.amax(dims), h.type("result"));
+  if (h.operation == "max") return cast(x.amax(spatial_dims(x)), h.type("result"));
   torch::Tensor values = x.reshape({x.size(0), -1, x.size(-1)});  // pixels in row-major order
   return average(h, values, torch::full({1}, static_cast<double>(values.size(1)), torch::kFloat64));
 }
@@ -288,7 +288,8 @@ torch::Tensor fixed_layer(const HlsModel& model, const HlsLayer& h, const std::v
   const HardwareType& in_type = model.layers[h.inputs[0]].type("result");
   const std::string& c = h.layer_class;
   if (c == "Dense") return cast(dense(h, in, in_type), h.type("result"));
-  if (c == "Conv1D" || c == "Conv2D") return cast(convolution(h, in, in_type), h.type("result"));
+  if (c == "Conv1D" || c == "Conv2D")
+    return cast(per_pixel(h, in, [&](const torch::Tensor& rows) { return dense(h, rows, in_type); }), h.type("result"));
   if (c == "BatchNormalization" || c == "ApplyAlpha") return normalize(h, in, in_type);
   if (c == "Softmax") return softmax(h, in, in_type);
   if (c == "Activation" || c == "LeakyReLU" || c == "HardActivation" || c == "TernaryTanh") return activation(h, in);
@@ -308,12 +309,7 @@ torch::Tensor ideal_layer(const HlsLayer& h, const std::vector<torch::Tensor>& o
   // Parameters as they are: in the float plan, before conversion into types.
   auto product = [&](const torch::Tensor& x) { return torch::addmm(h.bias, x, h.weight.reshape({-1, h.weight.size(-1)})); };
   if (c == "Dense") return product(in);
-  if (c == "Conv1D" || c == "Conv2D") {
-    torch::Tensor cols = patches(h, in, 0.0);
-    std::vector<int64_t> sizes(cols.sizes().begin(), cols.sizes().begin() + 1 + h.kernel.size());
-    sizes.push_back(h.weight.size(-1));
-    return product(cols.reshape({-1, h.weight.numel() / h.weight.size(-1)})).reshape(sizes);
-  }
+  if (c == "Conv1D" || c == "Conv2D") return per_pixel(h, in, product);
   if (c == "BatchNormalization" || c == "ApplyAlpha") return in * h.scale + h.bias;
   if (c == "Softmax") return torch::softmax(in, -1);
   const std::string& f = h.activation;
@@ -329,18 +325,13 @@ torch::Tensor ideal_layer(const HlsLayer& h, const std::vector<torch::Tensor>& o
   if (c == "Pooling1D" || c == "Pooling2D") {
     const bool max = h.operation == "max";
     torch::Tensor p = patches(h, in, max ? -std::numeric_limits<double>::infinity() : 0.0);
-    std::vector<int64_t> window_dims;
-    for (size_t d = 0; d < h.kernel.size(); ++d) window_dims.push_back(static_cast<int64_t>(h.kernel.size() + 1 + d));
-    if (max) return p.amax(window_dims);
+    if (max) return p.amax(window_dims(h));
     int64_t area = 1;
     for (int64_t k : h.kernel) area *= k;
-    return p.sum(window_dims) / area;
+    return p.sum(window_dims(h)) / area;
   }
-  if (c == "GlobalPooling1D" || c == "GlobalPooling2D") {
-    std::vector<int64_t> dims;
-    for (int64_t d = 1; d + 1 < in.dim(); ++d) dims.push_back(d);
-    return h.operation == "max" ? in.amax(dims) : in.mean(dims);
-  }
+  if (c == "GlobalPooling1D" || c == "GlobalPooling2D")
+    return h.operation == "max" ? in.amax(spatial_dims(in)) : in.mean(spatial_dims(in));
   if (c == "UpSampling1D" || c == "UpSampling2D") return upsample(h, in);
   if (c == "Merge") return add(h, out);
   if (c == "Concatenate") return concatenate(h, out);

@@ -11,6 +11,7 @@
 #include "qtrain/layer_registry.h"
 #include "qtrain/model.h"
 #include "quantizers/field.h"
+#include "quantizers/fixed_quantize.h"
 
 namespace qtrain {
 namespace {
@@ -206,6 +207,7 @@ const FixedType& HlsLayer::fixed(const std::string& variable) const {
 HlsModel plan_hls_layers(const Model& model) {
   HlsModel m;
   m.name = model.spec().name();
+  m.source = model.spec().source;
   std::vector<HlsLayer>& out = m.layers;
   HlsLayer input;
   input.name = "input";
@@ -371,11 +373,7 @@ torch::Tensor convert_parameter(const torch::Tensor& values, const HardwareType&
     case Kind::Fixed:
       break;
   }
-  torch::Tensor q = torch::empty_like(v);
-  const double* src = v.data_ptr<double>();
-  double* dst = q.data_ptr<double>();
-  for (int64_t i = 0; i < v.numel(); ++i) dst[i] = type.fixed.quantize(src[i]);
-  return q;
+  return quantizers::fake_quantize(v, type.fixed);
 }
 
 int floor_log2(int64_t n) {
@@ -410,13 +408,17 @@ void resolve_softmax(HlsLayer& h, const HardwareType& input, const HlsConfig& co
 }  // namespace
 
 HlsModel build_hls_model(const Model& model, const HlsConfig& config) {
-  HlsModel m = plan_hls_layers(model);
+  return build_hls_model(plan_hls_layers(model), config);
+}
+
+HlsModel build_hls_model(HlsModel plan, const HlsConfig& config) {
+  HlsModel m = std::move(plan);
   m.config = config;
   std::set<std::string> names;
   for (const HlsLayer& h : m.layers) names.insert(h.name);
   for (const auto& [name, settings] : config.layer_name)
     if (!names.count(name))
-      throw HlsConfigError(model.spec().source + ": hls.LayerName." + name + " names no layer of the model");
+      throw HlsConfigError(m.source + ": hls.LayerName." + name + " names no layer of the model");
 
   const HardwareType default_type = *config.default_precision.type;
   const std::optional<FixedType>& maximum = config.maximum_precision;

@@ -68,6 +68,7 @@ struct HlsLayer {
 
 struct HlsModel {
   std::string name;
+  std::string source;            // the spec's file, for errors
   std::vector<HlsLayer> layers;  // evaluation order; layers[0] is the input
   std::vector<int> outputs;      // positions of the model's outputs
   HlsConfig config;  // what the types were resolved from
@@ -83,6 +84,8 @@ HlsModel plan_hls_layers(const Model& model);
 // HlsConfigError for a LayerName entry naming no layer, ModelError for a
 // parameter its type cannot hold.
 HlsModel build_hls_model(const Model& model, const HlsConfig& config);
+// The same from a plan, for callers that try many configs on one model.
+HlsModel build_hls_model(HlsModel plan, const HlsConfig& config);
 
 // Per layer, one line: name, class, shape and every resolved type.
 std::string hls_type_report(const HlsModel& model);

@@ -165,9 +165,12 @@ std::string profile_svg(const std::vector<LayerProfile>& profiles, const HlsMode
   return os.str();
 }
 
+double emulated_accuracy(const HlsModel& plan, const HlsConfig& config, const torch::Tensor& x, const torch::Tensor& labels) {
+  return accuracy(emulate(build_hls_model(plan, config), x).front(), labels);
+}
+
 double emulated_accuracy(const Model& model, const HlsConfig& config, const torch::Tensor& x, const torch::Tensor& labels) {
-  HlsModel firmware = build_hls_model(model, config);
-  return accuracy(emulate(firmware, x).front(), labels);
+  return emulated_accuracy(plan_hls_layers(model), config, x, labels);
 }
 
 HlsConfig homogeneous_config(const FixedType& type) {
@@ -197,6 +200,7 @@ HlsConfig heterogeneous_ptq(Model& model, const std::vector<LayerProfile>& profi
   torch::NoGradGuard no_grad;
   const double float_accuracy = accuracy(model.forward(x), labels);
   HlsConfig config = profiled_config(profiles, o.start_width, o.margin);
+  const HlsModel plan = plan_hls_layers(model);
   if (log) *log << "float accuracy " << std::setprecision(4) << float_accuracy << "\n";
   std::vector<std::string> layers;
   for (const LayerProfile& p : profiles)
@@ -213,7 +217,7 @@ HlsConfig heterogeneous_ptq(Model& model, const std::vector<LayerProfile>& profi
         FixedType narrower = kept.type->fixed;
         narrower.width -= 1;
         precision[variable] = fixed_config(narrower);
-        double acc = emulated_accuracy(model, config, x, labels);
+        double acc = emulated_accuracy(plan, config, x, labels);
         if (float_accuracy - acc > allowed) {
           precision[variable] = kept;
           break;

@@ -52,6 +52,8 @@ std::string profile_svg(const std::vector<LayerProfile>& profiles, const HlsMode
 
 // Accuracy of the emulated firmware under `config` on (x, class labels).
 double emulated_accuracy(const Model& model, const HlsConfig& config, const at::Tensor& x, const at::Tensor& labels);
+// The same from the model's plan (plan_hls_layers), made once for many configs.
+double emulated_accuracy(const HlsModel& plan, const HlsConfig& config, const at::Tensor& x, const at::Tensor& labels);
 
 // (a) Everything in one type: the model default, nothing per layer.
 HlsConfig homogeneous_config(const quantizers::FixedType& type);
