@@ -99,7 +99,8 @@ AutoqConfig AutoqConfig::from_json(const json& j, const std::string& source, con
   if (!j.is_object()) throw std::invalid_argument(source + ": must be a JSON object");
   static const char* const known[] = {"run",  "quantization_config", "limit", "layers",     "goal",
                                       "metric", "max_trials",        "epochs", "seed",      "activation_bits",
-                                      "description"};
+                                      "description", "groups", "tuner", "initial_trials", "hyperband_factor",
+                                      "learning_rate_optimizer"};
   for (const auto& [key, value] : j.items())
     if (std::find(std::begin(known), std::end(known), key) == std::end(known))
       throw r.error(key, "is not an autoq field");
@@ -142,6 +143,16 @@ AutoqConfig AutoqConfig::from_json(const json& j, const std::string& source, con
     c.layers = j["layers"].get<std::string>();
   }
 
+  if (j.contains("groups")) {
+    const json& g = j["groups"];
+    if (!g.is_object()) throw r.error("groups", "must be an object {group name: layer-name regex}");
+    for (const auto& [name, regex] : g.items()) {
+      if (!regex.is_string() || regex.get<std::string>().empty())
+        throw r.error("groups." + name, "must be a non-empty regex string");
+      c.groups.emplace_back(name, regex.get<std::string>());
+    }
+  }
+
   if (j.contains("goal")) {
     const json& g = j["goal"];
     if (!g.is_object() || !g.contains("type") || !g["type"].is_string())
@@ -181,6 +192,23 @@ AutoqConfig AutoqConfig::from_json(const json& j, const std::string& source, con
   if (j.contains("max_trials")) c.max_trials = r.positive_int(j["max_trials"], "max_trials");
   if (j.contains("epochs")) c.epochs = r.positive_int(j["epochs"], "epochs");
   if (j.contains("activation_bits")) c.activation_bits = r.positive_int(j["activation_bits"], "activation_bits");
+  if (j.contains("tuner")) {
+    const json& t = j["tuner"];
+    const std::string name = t.is_string() ? t.get<std::string>() : "";
+    if (name == "random") c.tuner = Tuner::Random;
+    else if (name == "bayesian") c.tuner = Tuner::Bayesian;
+    else if (name == "hyperband") c.tuner = Tuner::Hyperband;
+    else throw r.error("tuner", "must be \"random\", \"bayesian\" or \"hyperband\", got " + t.dump());
+  }
+  if (j.contains("initial_trials")) c.initial_trials = r.positive_int(j["initial_trials"], "initial_trials");
+  if (j.contains("hyperband_factor")) {
+    c.hyperband_factor = r.positive_int(j["hyperband_factor"], "hyperband_factor");
+    if (c.hyperband_factor < 2) throw r.error("hyperband_factor", "must be at least 2");
+  }
+  if (j.contains("learning_rate_optimizer")) {
+    if (!j["learning_rate_optimizer"].is_boolean()) throw r.error("learning_rate_optimizer", "must be true or false");
+    c.learning_rate_optimizer = j["learning_rate_optimizer"].get<bool>();
+  }
   if (j.contains("seed")) {
     if (!j["seed"].is_number_unsigned()) throw r.error("seed", "must be a non-negative integer");
     c.seed = j["seed"].get<uint64_t>();

@@ -5,7 +5,10 @@
 //    "limit": {"Dense": [8, 4, 8], "Activation": [4], "default": 8},
 //    "layers": "fc[12]|relu[12]",                   // regex on layer names
 //    "goal": {"type": "energy", "params": {"delta_p": 8, "delta_n": 8, "rate": 2, "stress": 1}},
-//    "metric": "accuracy", "max_trials": 20, "epochs": 5, "seed": 1, "activation_bits": 4}
+//    "groups": {"hidden": "fc[12]$"},              // layers sharing one choice
+//    "metric": "accuracy", "max_trials": 20, "epochs": 5, "seed": 1, "activation_bits": 4,
+//    "tuner": "bayesian", "initial_trials": 3, "hyperband_factor": 3,
+//    "learning_rate_optimizer": false}
 //
 // Every field but "run" is optional; the defaults are AutoQKeras' (qkeras.md
 // §6.4).  docs/autoq.md describes each.
@@ -14,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -46,18 +50,34 @@ struct Goal {
   std::string reference_internal = "fp32", reference_accumulator = "fp32";
 };
 
+// How trials are drawn: uniformly at random, by a Gaussian process with
+// expected improvement, or by hyperband's successive halving over epochs.
+enum class Tuner { Random, Bayesian, Hyperband };
+
+// The learning rates a trial chooses from under learning_rate_optimizer.
+inline constexpr int kLearningRateChoices = 5;
+
 struct AutoqConfig {
   std::string source;    // autoq.json's path
   std::string base_run;  // the base run config, resolved against autoq.json's directory
   QuantizationConfig menus = default_quantization_config();
   Limit limit;           // empty: every registered class limited to 8 bits
   std::string layers;    // regex on layer names; empty: every layer
+  // (name, regex matched at the start of layer names): the searched layers a
+  // group's regex matches share one choice per menu.  In name order.
+  std::vector<std::pair<std::string, std::string>> groups;
   Goal goal;
   std::string metric = "accuracy";  // key of the trial's test metrics
   int max_trials = 10;
-  int epochs = 1;                   // per trial
+  int epochs = 1;                   // per trial; hyperband's largest budget
   uint64_t seed = 1;
   int activation_bits = 4;          // model_quantize's for activations the search does not tune
+  Tuner tuner = Tuner::Random;
+  int initial_trials = 3;           // bayesian: random trials before the Gaussian process decides
+  int hyperband_factor = 3;         // hyperband: η, the fraction 1/η of a round goes on with η× the epochs
+  // §6.1: each trial also chooses its learning rate among
+  // lr·linspace(delta_lr, 1.1, 5), delta_lr = 1 + min((T − R)/R, 0).
+  bool learning_rate_optimizer = false;
 
   // Throws std::invalid_argument naming the file and the field; quantizer
   // strings of the menus are parsed.

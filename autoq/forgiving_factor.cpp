@@ -1,5 +1,6 @@
 #include "autoq/forgiving_factor.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -19,6 +20,16 @@ double forgiving_delta(const Goal& goal, double reference, double trial) {
 
 double forgiving_score(const Goal& goal, double metric, double reference, double trial) {
   return metric * (1.0 + forgiving_delta(goal, reference, trial));
+}
+
+std::vector<double> learning_rate_choices(double lr, double reference, double trial) {
+  if (!(reference > 0)) throw std::invalid_argument("learning rate: the reference cost must be positive");
+  const double total_factor = (trial - reference) / reference;  // QKeras' get_total_factor()
+  const double low = 1.0 + std::min(total_factor, 0.0);
+  std::vector<double> rates;
+  for (int i = 0; i < kLearningRateChoices; ++i)
+    rates.push_back(lr * (low + i * (1.1 - low) / (kLearningRateChoices - 1)));
+  return rates;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "autoq/config.h"
 #include "qtrain/model.h"
@@ -17,6 +18,12 @@ namespace autoq {
 double forgiving_delta(const Goal& goal, double reference, double trial);
 // metric·(1 + delta).
 double forgiving_score(const Goal& goal, double metric, double reference, double trial);
+
+// §6.1's learning rates of a trial under learning_rate_optimizer:
+// lr·linspace(delta_lr, 1.1, kLearningRateChoices = 5) with delta_lr = 1 + min((T − R)/R, 0), so
+// a trial cheaper than the reference may train more gently (down to lr·T/R),
+// one at least as dear between lr and 1.1·lr.
+std::vector<double> learning_rate_choices(double lr, double reference, double trial);
 
 class ForgivingFactor {
  public:

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
@@ -20,25 +21,12 @@ namespace autoq {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-RandomSampler::RandomSampler(const SearchSpace& space, uint64_t seed) : space_(space), rng_(seed) {}
-
-bool RandomSampler::next(Configuration& configuration) {
-  if (static_cast<double>(seen_.size()) >= space_.size()) return false;
-  const std::vector<Slot>& slots = space_.slots();
-  do {
-    configuration.assign(slots.size(), 0);
-    for (size_t i = 0; i < slots.size(); ++i) {
-      std::uniform_int_distribution<int> pick(0, static_cast<int>(slots[i].choices.size()) - 1);
-      configuration[i] = pick(rng_);
-    }
-  } while (!seen_.insert(configuration).second);
-  return true;
-}
-
 json to_json(const TrialRecord& r) {
-  return {{"trial", r.trial},   {"configuration", r.configuration}, {"quantizers", r.quantizers},
-          {"metric", r.metric}, {"cost", r.cost},                   {"score", r.score},
-          {"seconds", r.seconds}};
+  return {{"trial", r.trial},       {"configuration", r.configuration},
+          {"epochs", r.epochs},     {"quantizers", r.quantizers},
+          {"learning_rate", r.learning_rate},
+          {"metric", r.metric},     {"cost", r.cost},
+          {"score", r.score},       {"seconds", r.seconds}};
 }
 
 TrialRecord trial_from_json(const json& j) {
@@ -46,12 +34,15 @@ TrialRecord trial_from_json(const json& j) {
     TrialRecord r;
     r.trial = j.at("trial").get<int>();
     r.configuration = j.at("configuration").get<Configuration>();
+    r.epochs = j.at("epochs").get<int>();
     r.quantizers = j.at("quantizers");
+    r.learning_rate = j.at("learning_rate").get<double>();
     r.metric = j.at("metric").get<double>();
     r.cost = j.at("cost").get<double>();
     r.score = j.at("score").get<double>();
     r.seconds = j.at("seconds").get<double>();
     if (r.trial < 0) throw std::invalid_argument("negative trial number");
+    if (r.epochs < 1) throw std::invalid_argument("epochs must be positive");
     return r;
   } catch (const json::exception& e) {
     throw std::invalid_argument(std::string("malformed trial record: ") + e.what());
@@ -92,7 +83,7 @@ namespace {
 // The trial's run config lives in trials/<k>/: data paths of the base config
 // are made absolute so that they still resolve.
 json trial_run_config(json base, const std::string& base_dir, const qtrain::ModelSpec& spec, int epochs,
-                      const std::string& name) {
+                      double learning_rate, const std::string& name) {
   auto absolute = [&](json& path) {
     if (path.is_string() && fs::path(path.get<std::string>()).is_relative())
       path = fs::absolute(fs::path(base_dir) / path.get<std::string>()).lexically_normal().string();
@@ -107,6 +98,7 @@ json trial_run_config(json base, const std::string& base_dir, const qtrain::Mode
   }
   base["model"] = spec.json;
   base["epochs"] = epochs;
+  base["optimizer"]["lr"] = learning_rate;
   base["name"] = name;
   return base;
 }
@@ -135,32 +127,49 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
   std::vector<TrialRecord> done = options.resume ? read_journal(journal, options.log) : std::vector<TrialRecord>{};
 
   SearchResult result;
-  RandomSampler sampler(space, config.seed);
-  Configuration configuration;
-  for (int k = 0; k < config.max_trials && sampler.next(configuration); ++k) {
+  const std::unique_ptr<Sampler> sampler = make_sampler(space, config);
+  // Adaptive samplers see the journal's scores as the uninterrupted search
+  // saw them, so they propose the same trials again.  Once a trial has run
+  // again (a corrupt line), its new score may steer them elsewhere: a later
+  // journal record that then differs is stale and runs again; one that
+  // differs before any trial ran belongs to another search.
+  bool ran = false;
+  Proposal proposal;
+  for (int k = 0; k < config.max_trials && sampler->propose(proposal); ++k) {
     auto finished = std::find_if(done.begin(), done.end(), [k](const TrialRecord& r) { return r.trial == k; });
     if (finished != done.end()) {
-      if (finished->configuration != configuration)
+      if (finished->configuration == proposal.configuration && finished->epochs == proposal.epochs) {
+        result.trials.push_back(*finished);
+        sampler->observe(finished->score);
+        continue;
+      }
+      if (!ran)
         throw std::invalid_argument(journal + ": trial " + std::to_string(k) +
                                     " differs from what this config draws: the journal is another search's");
-      result.trials.push_back(*finished);
-      continue;
+      done.erase(std::remove_if(done.begin(), done.end(), [k](const TrialRecord& r) { return r.trial >= k; }),
+                 done.end());
     }
+    ran = true;
     const auto start = std::chrono::steady_clock::now();
     TrialRecord r;
     r.trial = k;
-    r.configuration = configuration;
-    r.quantizers = space.quantizer_config(configuration);
+    r.configuration = proposal.configuration;
+    r.epochs = proposal.epochs;
+    r.quantizers = space.quantizer_config(proposal.configuration);
     qtrain::ModelSpec spec =
         qtrain::model_quantize(base_config.model, r.quantizers, config.activation_bits, config.source);
     qtrain::Model trial_model(spec);
     r.cost = static_cast<double>(factor.cost(trial_model));
+    r.learning_rate = base_config.optimizer.lr;
+    if (space.tunes_learning_rate())
+      r.learning_rate = learning_rate_choices(base_config.optimizer.lr, factor.reference(),
+                                              r.cost)[proposal.configuration.back()];
 
     const fs::path dir = out / "trials" / std::to_string(k);
     fs::create_directories(dir);
     const std::string run_config = (dir / "run.json").string();
-    qtrain::write_json_atomically(
-        run_config, trial_run_config(base, base_dir, spec, config.epochs, base_config.name + "_trial_" + std::to_string(k)));
+    qtrain::write_json_atomically(run_config, trial_run_config(base, base_dir, spec, r.epochs, r.learning_rate,
+                                                               base_config.name + "_trial_" + std::to_string(k)));
     const json metrics = runner(run_config, (dir / "run").string());
     const json* value = metrics.contains("test") ? &metrics["test"] : nullptr;
     if (!value || !value->contains(config.metric) || !(*value)[config.metric].is_number())
@@ -170,6 +179,7 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
     r.score = factor.score(r.metric, r.cost);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.trials.push_back(r);
+    sampler->observe(r.score);
 
     // The journal holds every finished trial in order, rewritten whole and renamed.
     std::vector<TrialRecord> journal_records = result.trials;
@@ -178,7 +188,8 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
     write_journal(journal, journal_records);
     if (options.log)
       *options.log << "trial " << k << ": " << config.metric << " " << r.metric << ", cost " << r.cost << ", score "
-                   << r.score << " (" << r.seconds << " s) " << r.quantizers.dump() << "\n";
+                   << r.score << ", " << r.epochs << " epochs, lr " << r.learning_rate << " (" << r.seconds << " s) "
+                   << r.quantizers.dump() << "\n";
   }
   if (result.trials.empty()) throw std::invalid_argument(config.source + ": no trial ran");
 

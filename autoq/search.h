@@ -1,7 +1,8 @@
-// An AutoQKeras search: a seeded random sampler over the search space, one
-// trial per configuration (quantize the float spec with model_quantize,
-// train it for a few epochs, price it, score it) and a journal of finished
-// trials that lets a killed search resume where it stopped.
+// An AutoQKeras search: a seeded sampler (random, bayesian or hyperband)
+// over the search space, one trial per proposal (quantize the float spec
+// with model_quantize, train it for the proposed epochs, price it, score it)
+// and a journal of finished trials that lets a killed search resume where it
+// stopped.
 //
 // The output directory holds
 //   trials/<k>/run.json, trials/<k>/run/   each trial's config and run directory
@@ -10,39 +11,25 @@
 //   report.txt, report.csv, pareto.svg     trials by score, the Pareto front
 #pragma once
 
-#include <cstdint>
 #include <functional>
 #include <iosfwd>
-#include <random>
-#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "autoq/config.h"
+#include "autoq/samplers.h"
 #include "autoq/search_space.h"
 
 namespace autoq {
 
-// Draws configurations uniformly at random, never the same twice.  The
-// sequence depends only on the seed and the space.
-class RandomSampler {
- public:
-  RandomSampler(const SearchSpace& space, uint64_t seed);
-  // The next unseen configuration; false when the space is exhausted.
-  bool next(Configuration& configuration);
-
- private:
-  const SearchSpace& space_;
-  std::mt19937_64 rng_;
-  std::set<Configuration> seen_;
-};
-
 struct TrialRecord {
   int trial = 0;  // 0-based
   Configuration configuration;
+  int epochs = 1;             // what the trial trained for (hyperband varies it)
   nlohmann::json quantizers;  // the model_quantize config
+  double learning_rate = 0;   // the trial run's optimizer lr
   double metric = 0, cost = 0, score = 0, seconds = 0;
 };
 nlohmann::json to_json(const TrialRecord& record);

@@ -1,6 +1,7 @@
 #include "autoq/search_space.h"
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <stdexcept>
 
@@ -15,11 +16,11 @@ bool is_weighted(const std::string& type) {
 }
 
 // Python's re.match: the pattern must match at the start of the name.
-bool re_match(const std::string& pattern, const std::string& name) {
+bool re_match(const std::string& pattern, const std::string& name, const std::string& field = "limit") {
   try {
     return std::regex_search(name, std::regex(pattern), std::regex_constants::match_continuous);
   } catch (const std::regex_error& e) {
-    throw std::invalid_argument("limit: bad regex '" + pattern + "': " + e.what());
+    throw std::invalid_argument(field + ": bad regex '" + pattern + "': " + e.what());
   }
 }
 
@@ -84,7 +85,8 @@ SearchSpace::SearchSpace(const json& float_layers, const AutoqConfig& config) {
     auto add = [&](const std::string& key, const std::string& menu, size_t limit_index) {
       auto it = config.menus.find(menu);
       if (it == config.menus.end()) throw std::invalid_argument(what + ": no \"" + menu + "\" menu");
-      slots_.push_back({name, type, key, filter(it->second, entry(limit, *entries, limit_index), what + " " + key)});
+      slots_.push_back({name, type, key, filter(it->second, entry(limit, *entries, limit_index), what + " " + key), menu,
+                        "", {{name, key}}});
     };
     if (is_weighted(type)) {
       add("kernel_quantizer", "kernel", 0);
@@ -97,32 +99,102 @@ SearchSpace::SearchSpace(const json& float_layers, const AutoqConfig& config) {
   if (!config.layers.empty() && !any_selected)
     throw std::invalid_argument(config.source + ": layers: regex '" + config.layers + "' matches no layer");
   if (slots_.empty()) throw std::invalid_argument(config.source + ": no layer to search (check layers and limit)");
+  if (!config.groups.empty()) merge_groups(config);
+  learning_rate_ = config.learning_rate_optimizer;
+}
+
+// Layers of a group share one slot per menu, placed where the group's first
+// layer had it; its menu is what every member allows, in the first member's
+// order (members may have different limits).
+void SearchSpace::merge_groups(const AutoqConfig& config) {
+  std::vector<Slot> merged;
+  std::map<std::pair<std::string, std::string>, size_t> shared;  // (group, menu) -> index in merged
+  std::map<std::string, bool> matched;
+  for (Slot& slot : slots_) {
+    const std::string* group = nullptr;
+    for (const auto& [name, regex] : config.groups) {
+      if (!re_match(regex, slot.layer, config.source + ": groups." + name)) continue;
+      if (group)
+        throw std::invalid_argument(config.source + ": layer " + slot.layer + " matches groups." + *group +
+                                    " and groups." + name + " (a layer shares its choice with one group only)");
+      group = &name;
+    }
+    if (!group) {
+      merged.push_back(std::move(slot));
+      continue;
+    }
+    matched[*group] = true;
+    auto [it, fresh] = shared.try_emplace({*group, slot.menu}, merged.size());
+    if (fresh) {
+      slot.group = *group;
+      merged.push_back(std::move(slot));
+      continue;
+    }
+    Slot& owner = merged[it->second];
+    std::vector<MenuItem> common;
+    for (const MenuItem& item : owner.choices) {
+      auto same = [&](const MenuItem& other) { return other.quantizer == item.quantizer; };
+      if (std::find_if(slot.choices.begin(), slot.choices.end(), same) != slot.choices.end()) common.push_back(item);
+    }
+    if (common.empty())
+      throw std::invalid_argument(config.source + ": groups." + *group + ": " + owner.layer + " and " + slot.layer +
+                                  " have no " + slot.menu + " quantizer in common (check limit)");
+    owner.choices = std::move(common);
+    owner.targets.push_back({slot.layer, slot.key});
+  }
+  for (const auto& [name, regex] : config.groups)
+    if (!matched.count(name))
+      throw std::invalid_argument(config.source + ": groups." + name + ": regex '" + regex +
+                                  "' matches no searched layer");
+  slots_ = std::move(merged);
+}
+
+int SearchSpace::choices(size_t dimension) const {
+  if (dimension < slots_.size()) return static_cast<int>(slots_[dimension].choices.size());
+  return kLearningRateChoices;
+}
+
+std::vector<double> SearchSpace::encode(const Configuration& configuration) const {
+  check(configuration);
+  std::vector<double> x;
+  x.reserve(configuration.size());
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const std::vector<MenuItem>& menu = slots_[i].choices;
+    auto [low, high] = std::minmax_element(menu.begin(), menu.end(),
+                                           [](const MenuItem& a, const MenuItem& b) { return a.bits < b.bits; });
+    const double span = high->bits - low->bits;
+    x.push_back(span > 0 ? (menu[configuration[i]].bits - low->bits) / span : 0.0);
+  }
+  if (learning_rate_) x.push_back(configuration.back() / double(kLearningRateChoices - 1));
+  return x;
 }
 
 double SearchSpace::size() const {
   double n = 1;
-  for (const Slot& slot : slots_) n *= static_cast<double>(slot.choices.size());
+  for (size_t i = 0; i < dimensions(); ++i) n *= choices(i);
   return n;
 }
 
 void SearchSpace::check(const Configuration& configuration) const {
-  if (configuration.size() != slots_.size())
+  if (configuration.size() != dimensions())
     throw std::invalid_argument("configuration has " + std::to_string(configuration.size()) + " choices, the space " +
-                                std::to_string(slots_.size()) + " slots");
-  for (size_t i = 0; i < slots_.size(); ++i)
-    if (configuration[i] < 0 || configuration[i] >= static_cast<int>(slots_[i].choices.size()))
+                                std::to_string(dimensions()));
+  for (size_t i = 0; i < configuration.size(); ++i)
+    if (configuration[i] < 0 || configuration[i] >= choices(i))
       throw std::invalid_argument("configuration: choice " + std::to_string(configuration[i]) + " of " +
-                                  slots_[i].layer + " " + slots_[i].key + " is out of its menu");
+                                  (i < slots_.size() ? slots_[i].layer + " " + slots_[i].key : "learning_rate") +
+                                  " is out of its menu");
 }
 
 json SearchSpace::quantizer_config(const Configuration& configuration) const {
   check(configuration);
   json config = json::object();
   for (size_t i = 0; i < slots_.size(); ++i) {
-    const Slot& slot = slots_[i];
-    const std::string& quantizer = slot.choices[configuration[i]].quantizer;
-    if (slot.key == "activation") config[slot.layer] = quantizer;
-    else config[slot.layer][slot.key] = quantizer;
+    const std::string& quantizer = slots_[i].choices[configuration[i]].quantizer;
+    for (const SlotTarget& target : slots_[i].targets) {
+      if (target.key == "activation") config[target.layer] = quantizer;
+      else config[target.layer][target.key] = quantizer;
+    }
   }
   return config;
 }

@@ -1,7 +1,9 @@
 // The search space of an AutoQKeras search: per selected layer of the float
 // model and per quantizer slot (kernel, bias, activation) a menu of the
-// quantizers the limit allows.  A configuration is one menu index per slot.
-// Semantics: ../shared/spec/qkeras.md §6.4.
+// quantizers the limit allows; the layers of a group share one slot per
+// menu.  A configuration is one menu index per slot, then, with
+// learning_rate_optimizer, the index of the trial's learning rate.
+// Semantics: ../shared/spec/qkeras.md §6.4 and §6.1.
 #pragma once
 
 #include <string>
@@ -13,16 +15,26 @@
 
 namespace autoq {
 
-struct Slot {
-  std::string layer;  // layer name in the float spec
-  std::string type;   // the layer's class ("Dense", "Activation", ...)
-  // "kernel_quantizer", "bias_quantizer" or "activation_quantizer" (a
-  // weighted layer's) or "activation" (an Activation layer's).
+// Where a slot's choice goes: a layer and its quantizer key,
+// "kernel_quantizer", "bias_quantizer" or "activation_quantizer" (a weighted
+// layer's) or "activation" (an Activation layer's).
+struct SlotTarget {
+  std::string layer;
   std::string key;
-  std::vector<MenuItem> choices;  // never empty
 };
 
-using Configuration = std::vector<int>;  // one menu index per slot
+struct Slot {
+  std::string layer;  // layer name in the float spec (a group's first layer)
+  std::string type;   // the layer's class ("Dense", "Activation", ...)
+  std::string key;    // the first target's key
+  std::vector<MenuItem> choices;  // never empty
+  std::string menu;               // "kernel", "bias", "activation" or "linear"
+  std::string group;              // the group's name; empty for a slot of its own
+  std::vector<SlotTarget> targets;  // every layer and key the choice goes to, the first is layer/key
+};
+
+// One index per slot, then the learning-rate index when the space tunes it.
+using Configuration = std::vector<int>;
 
 class SearchSpace {
  public:
@@ -31,10 +43,20 @@ class SearchSpace {
   // config.layers and have a limit entry (their class, the first name regex
   // that matches them, or "default"; an empty limit means 8 bits for all).
   // Throws std::invalid_argument when the layer regex matches no layer or a
-  // limit leaves a slot with an empty menu, naming the layer.
+  // limit leaves a slot with an empty menu, naming the layer; when a group's
+  // regex matches no searched layer, a layer matches two groups or a group's
+  // members have no quantizer of a menu in common, naming the group.
   SearchSpace(const nlohmann::json& float_layers, const AutoqConfig& config);
 
   const std::vector<Slot>& slots() const { return slots_; }
+  bool tunes_learning_rate() const { return learning_rate_; }
+  // The choices a sampler draws: the slots, then the learning rate.
+  size_t dimensions() const { return slots_.size() + (learning_rate_ ? 1 : 0); }
+  int choices(size_t dimension) const;
+  // The Gaussian process' coordinates of a configuration, each in [0, 1]:
+  // per slot the chosen quantizer's bit cost relative to the slot's menu
+  // (cheapest 0, dearest 1), for the learning rate its index / 4.
+  std::vector<double> encode(const Configuration& configuration) const;
   // The number of configurations (a double: it overflows integers quickly).
   double size() const;
   // model_quantize's quantizer config for a configuration: {layer: {key: quantizer}}
@@ -44,7 +66,10 @@ class SearchSpace {
   void check(const Configuration& configuration) const;
 
  private:
+  void merge_groups(const AutoqConfig& config);
+
   std::vector<Slot> slots_;
+  bool learning_rate_ = false;
 };
 
 }  // namespace autoq
