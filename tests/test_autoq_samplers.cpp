@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -395,4 +396,47 @@ TEST_CASE("search: learning_rate_optimizer sets each trial's lr from its cost", 
     rates.insert(t.learning_rate);
   }
   CHECK(rates.size() > 1);
+}
+
+TEST_CASE("search: a re-run trial that scores differently makes later journal lines stale", "[autoq][autoq_samplers]") {
+  TempDir dir;
+  const autoq::AutoqConfig config = write_search(dir, {{"tuner", "bayesian"}, {"max_trials", 8}, {"initial_trials", 3}});
+  autoq::run_search(config, {dir.file("out"), false, nullptr}, fake_runner);
+
+  // Trial 3 (the first the Gaussian process chose) is lost and, run again,
+  // scores far lower than before.
+  const std::string journal = dir.file("out/trials.jsonl");
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(journal);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  lines[3] = "{\"trial\": 3, \"configur";
+  {
+    std::ofstream out(journal);
+    for (const std::string& line : lines) out << line << "\n";
+  }
+  int calls = 0;
+  auto worse_trial_3 = [&calls](const std::string& run_config, const std::string& run_dir) {
+    json metrics = fake_runner(run_config, run_dir);
+    if (++calls == 1) metrics["test"]["accuracy"] = 0.01;
+    return metrics;
+  };
+  std::ostringstream warnings;
+  const autoq::SearchResult resumed =
+      autoq::run_search(config, {dir.file("out"), true, &warnings}, worse_trial_3);
+  CHECK_THAT(warnings.str(), Catch::Contains("trials.jsonl:4:"));
+  // The Gaussian process went elsewhere after the new score: the later
+  // lines no longer matched and ran again instead of failing the resume.
+  CHECK(calls > 1);
+  REQUIRE(resumed.trials.size() == 8);
+  // The journal is what a fresh sampler proposes when told its scores.
+  autoq::SearchSpace space(qtrain::read_json_file(dir.file("run.json"))["model"]["layers"], config);
+  autoq::BayesianSampler replay(space, config.seed, config.epochs, config.initial_trials);
+  for (const autoq::TrialRecord& t : autoq::read_journal(journal, nullptr)) {
+    autoq::Proposal p;
+    REQUIRE(replay.propose(p));
+    CHECK(p.configuration == t.configuration);
+    replay.observe(t.score);
+  }
 }
