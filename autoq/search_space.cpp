@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <regex>
+#include <set>
 #include <stdexcept>
 
 namespace autoq {
@@ -109,7 +110,7 @@ SearchSpace::SearchSpace(const json& float_layers, const AutoqConfig& config) {
 void SearchSpace::merge_groups(const AutoqConfig& config) {
   std::vector<Slot> merged;
   std::map<std::pair<std::string, std::string>, size_t> shared;  // (group, menu) -> index in merged
-  std::map<std::string, bool> matched;
+  std::set<std::string> matched;  // groups with at least one member
   for (Slot& slot : slots_) {
     const std::string* group = nullptr;
     for (const auto& [name, regex] : config.groups) {
@@ -123,7 +124,7 @@ void SearchSpace::merge_groups(const AutoqConfig& config) {
       merged.push_back(std::move(slot));
       continue;
     }
-    matched[*group] = true;
+    matched.insert(*group);
     auto [it, fresh] = shared.try_emplace({*group, slot.menu}, merged.size());
     if (fresh) {
       slot.group = *group;
