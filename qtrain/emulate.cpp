@@ -1,5 +1,6 @@
 #include "qtrain/emulate.h"
 
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -23,6 +24,31 @@ torch::Tensor cast(const torch::Tensor& x, const FixedType& type) { return quant
 torch::Tensor cast(const torch::Tensor& x, const HardwareType& type) {
   if (type.kind != Kind::Fixed) throw ModelError("cannot emulate a result of type " + type.to_string());
   return cast(x, type.fixed);
+}
+
+// What is known of a tensor's values: multiples of 2^-frac within [lo, hi].
+struct Values {
+  int frac;
+  double lo, hi;
+};
+
+Values values_of(const FixedType& t) { return {t.fractional(), t.min_value(), t.max_value()}; }
+Values values_of(const HardwareType& t) {
+  if (t.kind != Kind::Fixed) return {0, -1.0, 1.0};  // binary and ternary values: -1, 0, 1
+  return values_of(t.fixed);
+}
+
+// Converting such values into `t` is the identity when the type holds their
+// precision and their range.  The emulator then skips it: a firmware cast
+// that cannot round or overflow need not cost a pass over the batch.
+bool is_identity(const Values& v, const FixedType& t) {
+  const bool symmetric = t.overflow == quantizers::OverflowMode::SAT_SYM && t.is_signed;
+  const double lowest = symmetric ? -t.max_value() : t.min_value();
+  return t.fractional() >= v.frac && v.lo >= lowest && v.hi <= t.max_value();
+}
+
+torch::Tensor cast(const torch::Tensor& x, const Values& v, const HardwareType& t) {
+  return t.kind == Kind::Fixed && is_identity(v, t.fixed) ? x : cast(x, t);
 }
 
 int ceil_log2(int64_t n) { return n <= 1 ? 0 : static_cast<int>(std::ceil(std::log2(static_cast<double>(n)))); }
@@ -51,7 +77,8 @@ int width_bits(const HardwareType& t) { return t.kind == Kind::Fixed ? t.fixed.w
 
 // dense_latency (§2.3): acc = (accum_t) bias; acc += (accum_t) product, in
 // input order; result = (res_T) acc.
-torch::Tensor dense(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
+// `values` receives what is known of the result.
+torch::Tensor dense(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type, Values& values) {
   if (in_type.kind != Kind::Fixed) throw ModelError("layer '" + h.name + "': xnor inputs are not emulated");
   const FixedType& acc = h.fixed("accum");
   const HardwareType& wt = h.type("weight");
@@ -59,11 +86,24 @@ torch::Tensor dense(const HlsLayer& h, const torch::Tensor& x, const HardwareTyp
   const int64_t n_in = w.size(0);
   const torch::Tensor bias = cast(h.bias, acc);
   const bool wraps = acc.overflow == quantizers::OverflowMode::WRAP && acc.saturation_bits == 0;
-  // Wrap is modular: when no product rounds and no partial sum exceeds 2^53,
-  // wrapping once after one exact GEMM equals wrapping every partial sum.
-  if (wraps && wt.kind != Kind::Exponent && acc.fractional() >= in_type.fixed.fractional() + fractional_bits(wt) &&
-      in_type.fixed.width + width_bits(wt) + ceil_log2(n_in) + 1 <= kExactBits)
-    return cast(torch::addmm(bias, x, w), acc);
+  // One exact GEMM gives every partial sum when no product rounds and no sum
+  // exceeds 2^53.  Its result is then exact when accum_t holds the range of
+  // the sums, |bias| + sum |w| max|x| around zero (no partial sum leaves it
+  // either), and otherwise still right for a wrapping accum_t, since wrap is
+  // modular: wrapping once at the end equals wrapping every partial sum.
+  if (wt.kind != Kind::Exponent && acc.fractional() >= in_type.fixed.fractional() + fractional_bits(wt) &&
+      in_type.fixed.width + width_bits(wt) + ceil_log2(n_in) + 1 <= kExactBits) {
+    const double largest_input = std::max(-in_type.fixed.min_value(), in_type.fixed.max_value());
+    const double bound = (bias.abs() + w.abs().sum(0) * largest_input).max().item<double>();
+    const Values sums{acc.fractional(), -bound, bound};
+    const bool exact = is_identity(sums, acc);
+    if (exact || wraps) {
+      values = exact ? sums : values_of(acc);
+      torch::Tensor y = torch::addmm(bias, x, w);
+      return exact ? y : cast(y, acc);
+    }
+  }
+  values = values_of(acc);
   // Products of inputs x (R, k) with weight rows w (k, n_out), each converted to accum_t.
   auto products = [&](const torch::Tensor& xs, const torch::Tensor& ws) {
     torch::Tensor p = wt.kind == Kind::Exponent ? exponential_products(xs.unsqueeze(2), in_type.fixed, ws.unsqueeze(0), wt.fixed.width)
@@ -121,10 +161,15 @@ std::vector<int64_t> spatial_dims(const torch::Tensor& x) {
 // converted to res_T.
 torch::Tensor normalize(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
   const HardwareType& st = h.type("scale");
-  torch::Tensor product = st.kind == Kind::Exponent
-                              ? exponential_products(x, in_type.fixed, h.scale, st.fixed.width)
-                              : x * h.scale;
-  return cast(product + h.bias, h.type("result"));
+  if (st.kind == Kind::Exponent)
+    return cast(exponential_products(x, in_type.fixed, h.scale, st.fixed.width) + h.bias, h.type("result"));
+  // The exact sum has the finer of the two precisions and lies within
+  // |scale| max|x| + |bias| of zero.
+  const Values in = values_of(in_type);
+  const double largest_input = std::max(-in.lo, in.hi);
+  const double bound = (h.scale.abs() * largest_input + h.bias.abs()).max().item<double>();
+  const Values sums{std::max(in.frac + fractional_bits(st), fractional_bits(h.type("bias"))), -bound, bound};
+  return cast(torch::addcmul(h.bias, x, h.scale), sums, h.type("result"));
 }
 
 // Lookup-table index of sigmoid (range 16) and tanh (range 8): the input
@@ -141,11 +186,19 @@ torch::Tensor function_table(const std::string& function, int table_size, double
   return cast(function == "sigmoid" ? 1.0 / (1.0 + torch::exp(-at)) : torch::tanh(at), table_type);
 }
 
-torch::Tensor activation(const HlsLayer& h, const torch::Tensor& x) {
+torch::Tensor activation(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
   const HardwareType& result = h.type("result");
   const std::string& f = h.activation;
-  if (f == "linear") return cast(x, result);
-  if (f == "relu") return cast(torch::clamp_min(x, 0.0), result);
+  const Values in = values_of(in_type);
+  if (f == "linear") return cast(x, in, result);
+  if (f == "relu") {
+    // Into an unsigned saturating type the conversion alone is the relu:
+    // every negative value becomes 0, as does one that rounds up to 0.
+    const bool saturates_at_zero = result.kind == Kind::Fixed && !result.fixed.is_signed &&
+                                   result.fixed.overflow == quantizers::OverflowMode::SAT;
+    if (saturates_at_zero) return cast(x, result);
+    return cast(torch::clamp_min(x, 0.0), {in.frac, std::max(in.lo, 0.0), std::max(in.hi, 0.0)}, result);
+  }
   if (f == "leaky_relu") {
     double slope = cast(torch::tensor(h.parameter, torch::kFloat64), h.fixed("param")).item<double>();
     return cast(torch::where(x > 0, x, x * slope), result);
@@ -287,12 +340,15 @@ torch::Tensor fixed_layer(const HlsModel& model, const HlsLayer& h, const std::v
   const torch::Tensor& in = out[h.inputs[0]];
   const HardwareType& in_type = model.layers[h.inputs[0]].type("result");
   const std::string& c = h.layer_class;
-  if (c == "Dense") return cast(dense(h, in, in_type), h.type("result"));
-  if (c == "Conv1D" || c == "Conv2D")
-    return cast(per_pixel(h, in, [&](const torch::Tensor& rows) { return dense(h, rows, in_type); }), h.type("result"));
+  Values values{};
+  if (c == "Dense") return cast(dense(h, in, in_type, values), values, h.type("result"));
+  if (c == "Conv1D" || c == "Conv2D") {
+    torch::Tensor y = per_pixel(h, in, [&](const torch::Tensor& rows) { return dense(h, rows, in_type, values); });
+    return cast(y, values, h.type("result"));
+  }
   if (c == "BatchNormalization" || c == "ApplyAlpha") return normalize(h, in, in_type);
   if (c == "Softmax") return softmax(h, in, in_type);
-  if (c == "Activation" || c == "LeakyReLU" || c == "HardActivation" || c == "TernaryTanh") return activation(h, in);
+  if (c == "Activation" || c == "LeakyReLU" || c == "HardActivation" || c == "TernaryTanh") return activation(h, in, in_type);
   if (c == "Pooling1D" || c == "Pooling2D") return pooling(h, in, in_type);
   if (c == "GlobalPooling1D" || c == "GlobalPooling2D") return global_pooling(h, in);
   if (c == "UpSampling1D" || c == "UpSampling2D") return cast(upsample(h, in), h.type("result"));
@@ -361,12 +417,17 @@ std::vector<torch::Tensor> emulate_layers(const HlsModel& model, const torch::Te
 }
 
 std::vector<torch::Tensor> emulate(const HlsModel& model, const torch::Tensor& x) {
-  constexpr int64_t kBlock = 16384;
-  std::vector<std::vector<torch::Tensor>> blocks(model.outputs.size());
-  for (int64_t begin = 0; begin < x.size(0); begin += kBlock) {
-    std::vector<torch::Tensor> layers = emulate_layers(model, x.index({Slice(begin, begin + kBlock)}));
-    for (size_t o = 0; o < model.outputs.size(); ++o) blocks[o].push_back(layers[model.outputs[o]]);
-  }
+  // Blocks small enough that a layer's values stay in cache, emulated in
+  // parallel; the tensor operations inside a block then run on one thread.
+  constexpr int64_t kBlock = 4096;
+  const int64_t count = (x.size(0) + kBlock - 1) / kBlock;
+  std::vector<std::vector<torch::Tensor>> blocks(model.outputs.size(), std::vector<torch::Tensor>(count));
+  at::parallel_for(0, count, 1, [&](int64_t first, int64_t last) {
+    for (int64_t b = first; b < last; ++b) {
+      std::vector<torch::Tensor> layers = emulate_layers(model, x.index({Slice(b * kBlock, (b + 1) * kBlock)}));
+      for (size_t o = 0; o < model.outputs.size(); ++o) blocks[o][b] = layers[model.outputs[o]];
+    }
+  });
   std::vector<torch::Tensor> outputs;
   for (auto& b : blocks) outputs.push_back(b.empty() ? torch::empty({0}, torch::kFloat64) : torch::cat(b));
   return outputs;

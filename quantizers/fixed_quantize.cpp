@@ -17,63 +17,100 @@ namespace {
 // this cannot take (NaN, infinities, |x·2^F| >= 2^51, values that underflow
 // when scaled) raise `slow`, and the caller redoes the block with the scalar
 // FixedType::quantize, which also reports NaN.
+template <RoundingMode Rounding, OverflowMode Overflow>
 struct FastQuantizeLoop {
   double scale, inverse_scale;  // 2^F, 2^-F
   double lowest, highest;       // code range
-  double modulus;               // 2^W
-  RoundingMode rounding;
-  OverflowMode overflow;
-  bool symmetric;               // AP_SAT_SYM on a signed type
+  double modulus, inverse_modulus;  // 2^W, 2^-W
+  double lowest_kept;           // the smallest code saturation keeps: -highest under AP_SAT_SYM
 
   void operator()(int64_t begin, int64_t end, double* __restrict out, const double* __restrict in,
                   bool* slow) const {
     constexpr double kBig = 2251799813685248.0;     // 2^51
     constexpr double kShift = 6755399441055744.0;   // 1.5 * 2^52
-    bool any_slow = false;
+    int64_t slow_count = 0;  // an integer sum: a bool reduction beside doubles does not vectorise
     for (int64_t i = begin; i < end; ++i) {
       const double x = in[i];
       const double q = x * scale;
       const bool fast = (q < kBig) & (q > -kBig) & ((q != 0.0) | (x == 0.0));
-      any_slow |= !fast;
+      slow_count += fast ? 0 : 1;
       const double c = fast ? q : 0.0;
       double down = (c + kShift) - kShift;  // round half even
       down = down > c ? down - 1.0 : down;  // floor
       const double frac = c - down;
+      // Rounding up or down as ternaries on doubles (blends): GCC 12 does not
+      // vectorise bool masks combined with & and | beside doubles.
+      const double up = down + 1.0;
       double r;
-      switch (rounding) {
-        case RoundingMode::TRN: r = down; break;
-        case RoundingMode::TRN_ZERO: r = (frac > 0.0) & (c < 0.0) ? down + 1.0 : down; break;
-        case RoundingMode::RND: r = frac >= 0.5 ? down + 1.0 : down; break;
-        case RoundingMode::RND_MIN_INF: r = frac > 0.5 ? down + 1.0 : down; break;
-        case RoundingMode::RND_ZERO: r = (frac > 0.5) | ((frac == 0.5) & (down < 0.0)) ? down + 1.0 : down; break;
-        case RoundingMode::RND_INF: r = (frac > 0.5) | ((frac == 0.5) & (down >= 0.0)) ? down + 1.0 : down; break;
-        default: {  // RND_CONV
-          const double half = down * 0.5;
-          double half_down = (half + kShift) - kShift;
-          half_down = half_down > half ? half_down - 1.0 : half_down;
-          const bool odd = half != half_down;
-          r = (frac > 0.5) | ((frac == 0.5) & odd) ? down + 1.0 : down;
-        }
+      if constexpr (Rounding == RoundingMode::TRN) {
+        r = down;
+      } else if constexpr (Rounding == RoundingMode::TRN_ZERO) {
+        r = (c < 0.0 ? frac : 0.0) > 0.0 ? up : down;  // up only below zero
+      } else if constexpr (Rounding == RoundingMode::RND) {
+        r = frac >= 0.5 ? up : down;
+      } else if constexpr (Rounding == RoundingMode::RND_MIN_INF) {
+        r = frac > 0.5 ? up : down;
+      } else if constexpr (Rounding == RoundingMode::RND_ZERO) {  // ties toward zero
+        r = frac > 0.5 ? up : frac < 0.5 ? down : down < 0.0 ? up : down;
+      } else if constexpr (Rounding == RoundingMode::RND_INF) {  // ties away from zero
+        r = frac > 0.5 ? up : frac < 0.5 ? down : down >= 0.0 ? up : down;
+      } else {  // RND_CONV: ties to the even code
+        const double half = down * 0.5;
+        double half_down = (half + kShift) - kShift;
+        half_down = half_down > half ? half_down - 1.0 : half_down;
+        r = frac > 0.5 ? up : frac < 0.5 ? down : half != half_down ? up : down;
       }
-      switch (overflow) {
-        case OverflowMode::WRAP: {
-          const double t = (r - lowest) / modulus;
-          double wraps = (t + kShift) - kShift;
-          wraps = wraps > t ? wraps - 1.0 : wraps;
-          r -= wraps * modulus;
-          break;
-        }
-        case OverflowMode::SAT_ZERO: r = (r < lowest) | (r > highest) ? 0.0 : r; break;
-        default:  // SAT, SAT_SYM
-          r = r < lowest ? lowest : r;
-          r = r > highest ? highest : r;
-          r = symmetric & (r == lowest) ? -highest : r;
+      if constexpr (Overflow == OverflowMode::WRAP) {
+        const double t = (r - lowest) * inverse_modulus;  // exact: the modulus is a power of two
+        double wraps = (t + kShift) - kShift;
+        wraps = wraps > t ? wraps - 1.0 : wraps;
+        r -= wraps * modulus;
+      } else if constexpr (Overflow == OverflowMode::SAT_ZERO) {
+        r = r < lowest ? 0.0 : r;
+        r = r > highest ? 0.0 : r;
+      } else {  // SAT, and SAT_SYM with lowest_kept = -highest
+        r = r < lowest_kept ? lowest_kept : r;
+        r = r > highest ? highest : r;
       }
       out[i] = r * inverse_scale + 0.0;
     }
-    *slow = any_slow;
+    *slow = slow_count != 0;
   }
 };
+
+// Runs the loop instantiated for the type's modes over [begin, end); the
+// modes are template arguments so that each loop is straight-line code the
+// compiler vectorises.
+template <OverflowMode Overflow>
+void quantize_range(const FixedType& type, int64_t begin, int64_t end, double* out, const double* in, bool* slow) {
+  auto run = [&](auto rounding) {
+    const FastQuantizeLoop<decltype(rounding)::value, Overflow> loop{
+        std::ldexp(1.0, type.fractional()),     std::ldexp(1.0, -type.fractional()),
+        type.min_value() / type.lsb(),          type.max_value() / type.lsb(),
+        std::ldexp(1.0, type.width),            std::ldexp(1.0, -type.width),
+        type.overflow == OverflowMode::SAT_SYM && type.is_signed ? -type.max_value() / type.lsb()
+                                                                 : type.min_value() / type.lsb()};
+    kernels::run_loop(loop, begin, end, out, in, slow);
+  };
+  using R = RoundingMode;
+  switch (type.rounding) {
+    case R::RND: return run(std::integral_constant<R, R::RND>{});
+    case R::RND_ZERO: return run(std::integral_constant<R, R::RND_ZERO>{});
+    case R::RND_MIN_INF: return run(std::integral_constant<R, R::RND_MIN_INF>{});
+    case R::RND_INF: return run(std::integral_constant<R, R::RND_INF>{});
+    case R::RND_CONV: return run(std::integral_constant<R, R::RND_CONV>{});
+    case R::TRN: return run(std::integral_constant<R, R::TRN>{});
+    case R::TRN_ZERO: return run(std::integral_constant<R, R::TRN_ZERO>{});
+  }
+}
+
+void quantize_range(const FixedType& type, int64_t begin, int64_t end, double* out, const double* in, bool* slow) {
+  switch (type.overflow) {
+    case OverflowMode::WRAP: return quantize_range<OverflowMode::WRAP>(type, begin, end, out, in, slow);
+    case OverflowMode::SAT_ZERO: return quantize_range<OverflowMode::SAT_ZERO>(type, begin, end, out, in, slow);
+    default: return quantize_range<OverflowMode::SAT>(type, begin, end, out, in, slow);  // SAT, SAT_SYM
+  }
+}
 
 // FixedType::quantize on every element, in float64 on the CPU where the
 // conversion is exact.  Errors raised inside the parallel loop (NaN, infinity
@@ -86,17 +123,9 @@ at::Tensor quantize_elements(const at::Tensor& x, const FixedType& type) {
   double* out = result.data_ptr<double>();
   // AP_WRAP with saturated top bits and AP_WRAP_SM keep the scalar path.
   const bool vectorised = type.saturation_bits == 0 && type.overflow != OverflowMode::WRAP_SM && type.width <= 50;
-  const FastQuantizeLoop loop{std::ldexp(1.0, type.fractional()),
-                              std::ldexp(1.0, -type.fractional()),
-                              type.min_value() / type.lsb(),
-                              type.max_value() / type.lsb(),
-                              std::ldexp(1.0, type.width),
-                              type.rounding,
-                              type.overflow,
-                              type.overflow == OverflowMode::SAT_SYM && type.is_signed};
   at::parallel_for(0, source.numel(), kernels::detail::kGrain, [&](int64_t begin, int64_t end) {
     bool slow = true;
-    if (vectorised) kernels::run_loop(loop, begin, end, out, in, &slow);
+    if (vectorised) quantize_range(type, begin, end, out, in, &slow);
     if (slow)
       for (int64_t i = begin; i < end; ++i) out[i] = type.quantize(in[i]);
   });
