@@ -1,7 +1,8 @@
-// `qtrain predict RUN_DIR [--data FILE] [--split test] [--emulate] [-o preds.csv]`:
+// `qtrain predict RUN_DIR [--data FILE] [--split test] [--emulate | --csim PRJ] [-o preds.csv]`:
 // runs a trained model on its test split (or a jets file, standardised with
-// the run's scaler) in float or, with --emulate, through the bit-exact
-// firmware emulator under the spec's precision config; prints the accuracy
+// the run's scaler) in float, through the bit-exact firmware emulator under
+// the spec's precision config (--emulate), or through the C model of an
+// exported project built as a shared library (--csim); prints the accuracy
 // and writes one CSV row of outputs per event.
 #include <torch/torch.h>
 
@@ -10,9 +11,12 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <functional>
 #include <memory>
+#include <numeric>
 #include <optional>
 
+#include "export/csim.h"
 #include "qtrain/commands.h"
 #include "qtrain/emulate.h"
 #include "qtrain/evaluation_data.h"
@@ -52,11 +56,23 @@ void write_predictions(const std::string& path, const torch::Tensor& scores, con
   });
 }
 
+// The C model's outputs for x, in the shape of the model's output.
+torch::Tensor run_library(const hls_export::FirmwareLibrary& library, const Model& model, const torch::Tensor& x) {
+  const HlsModel plan = plan_hls_layers(model);
+  const torch::Tensor rows = x.reshape({x.size(0), -1}).to(torch::kFloat32).contiguous();
+  std::vector<int64_t> shape(plan.layers[plan.outputs.front()].shape);
+  const int64_t n_out = std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
+  shape.insert(shape.begin(), rows.size(0));
+  torch::Tensor outputs = torch::empty(shape, torch::kFloat64);
+  library.predict(rows.data_ptr<float>(), rows.size(0), rows.size(1), outputs.data_ptr<double>(), n_out);
+  return outputs;
+}
+
 }  // namespace
 
 Command add_predict_command(CLI::App& app) {
   struct Options {
-    std::string run_dir, data, split = "test", output;
+    std::string run_dir, data, split = "test", output, csim;
     bool emulate = false, force = false;
   };
   auto o = std::make_shared<Options>();
@@ -66,7 +82,10 @@ Command add_predict_command(CLI::App& app) {
   cmd->add_option("--data", o->data, "Jets file (CSV/ARFF/HDF5); default: the run's own data split");
   cmd->add_option("--split", o->split, "Split of the run's data: test, validation or train (default: test)")
       ->check(CLI::IsMember({"test", "validation", "train"}));
-  cmd->add_flag("--emulate", o->emulate, "Emulate the firmware under the spec's precision config (\"hls\")");
+  CLI::Option* emulate_flag =
+      cmd->add_flag("--emulate", o->emulate, "Emulate the firmware under the spec's precision config (\"hls\")");
+  cmd->add_option("--csim", o->csim, "Run the C model of this exported project (built as a shared library)")
+      ->excludes(emulate_flag);
   cmd->add_option("-o,--out", o->output, "CSV of predictions to write");
   cmd->add_flag("--force", o->force, "Overwrite an existing --out file");
   return [o] {
@@ -76,16 +95,20 @@ Command add_predict_command(CLI::App& app) {
     EvaluationData in = evaluation_data(run, o->data, o->split);
     torch::NoGradGuard no_grad;
     std::optional<HlsModel> firmware;
+    std::optional<hls_export::FirmwareLibrary> library;
     if (o->emulate) firmware = build_hls_model(*run.model, hls_config_of(*run.model));
+    if (!o->csim.empty()) library.emplace(o->csim);
     auto start = std::chrono::steady_clock::now();  // inference only
     torch::Tensor scores;
-    if (firmware) {
+    if (library) {
+      scores = run_library(*library, *run.model, in.split.x);
+    } else if (firmware) {
       scores = emulate(*firmware, in.split.x).front();
     } else {
       scores = run.model->forward(in.split.x).to(torch::kFloat64);
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const char* how = o->emulate ? "emulated firmware" : "float model";
+    const char* how = library ? "C model" : o->emulate ? "emulated firmware" : "float model";
     std::cout << in.split.size() << " events through the " << how << " in " << std::fixed << std::setprecision(3)
               << seconds << " s (" << std::setprecision(0) << in.split.size() / std::max(seconds, 1e-9)
               << " events/s)\n";
