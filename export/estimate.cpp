@@ -610,8 +610,8 @@ std::string format_estimate(const Estimate& est, const std::optional<PaperResult
 nlohmann::json estimate_json(const Estimate& est, const std::optional<PaperResult>& paper) {
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerEstimate& e : est.layers) {
-    nlohmann::json l = {{"name", e.name}, {"class", e.layer_class}, {"dsp", e.dsp},       {"lut", std::round(e.lut)},
-                        {"ff", std::round(e.ff)}, {"bram_18k", e.bram18}, {"cycles", e.cycles}, {"ii", e.ii}};
+    nlohmann::json l = {{"name", e.name}, {"class", e.layer_class}, {"dsp", e.dsp},       {"lut", std::llround(e.lut)},
+                        {"ff", std::llround(e.ff)}, {"bram_18k", e.bram18}, {"cycles", e.cycles}, {"ii", e.ii}};
     if (e.products)
       l["products"] = {{"total", e.products}, {"zero", e.zero}, {"free", e.free}, {"dsp", e.dsp_products},
                        {"lut", e.lut_products}};
@@ -623,8 +623,8 @@ nlohmann::json estimate_json(const Estimate& est, const std::optional<PaperResul
                       {"layers", layers},
                       {"total",
                        {{"dsp", est.dsp},
-                        {"lut", std::round(est.lut)},
-                        {"ff", std::round(est.ff)},
+                        {"lut", std::llround(est.lut)},
+                        {"ff", std::llround(est.ff)},
                         {"bram_18k", est.bram18},
                         {"latency_cycles", est.latency_cycles},
                         {"latency_ns", est.latency_ns},
