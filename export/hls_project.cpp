@@ -31,6 +31,11 @@ namespace {
 const std::set<std::string> kActivations = {"linear",       "relu",      "leaky_relu",  "sigmoid",     "tanh",
                                             "hard_sigmoid", "hard_tanh", "binary_tanh", "ternary_tanh"};
 const std::set<std::string> kActivationClasses = {"Activation", "LeakyReLU", "HardActivation", "TernaryTanh"};
+// The other layer classes the generator writes.
+const std::set<std::string> kExportable = {"Dense",         "Conv1D",          "Conv2D",          "BatchNormalization",
+                                           "ApplyAlpha",    "Reshape",         "Softmax",         "Pooling1D",
+                                           "Pooling2D",     "GlobalPooling1D", "GlobalPooling2D", "UpSampling1D",
+                                           "UpSampling2D",  "Merge",           "Concatenate"};
 
 std::string layer_label(const HlsLayer& h) { return "layer '" + h.name + "' (" + h.layer_class + ")"; }
 
@@ -97,22 +102,88 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
   return s;
 }
 
+std::string u(int64_t v) { return std::to_string(v); }
+std::string member(const std::string& name, int64_t value) {
+  return "    static const unsigned " + name + " = " + u(value) + ";\n";
+}
+
+// Keras' spatial axes as the nnet configs name them, with their pads.
+struct Axis {
+  const char* name;
+  const char* before;
+  const char* after;
+};
+const Axis kAxes2d[] = {{"height", "top", "bottom"}, {"width", "left", "right"}};
+const Axis kAxis1d = {"width", "left", "right"};
+const Axis& axis_of(size_t rank, size_t d) { return rank == 1 ? kAxis1d : kAxes2d[d]; }
+
+bool has_padding(const HlsLayer& h) {
+  for (size_t d = 0; d < h.kernel.size(); ++d)
+    if (h.pad_before[d] || h.pad_after[d]) return true;
+  return false;
+}
+
+// The geometry members of a convolution or pooling config: per axis pads,
+// input, window (`filt` or `pool`), stride and output sizes.  With
+// `prepadded` the input is the already zero-padded image (io_stream pads in
+// a layer of its own) and the pads are 0.
+std::string window_members(const HlsLayer& h, const qtrain::Shape& in, const std::string& window, bool prepadded) {
+  const size_t rank = h.kernel.size();
+  std::string s;
+  for (size_t d = 0; d < rank; ++d) {
+    const Axis& a = axis_of(rank, d);
+    const int64_t pads = h.pad_before[d] + h.pad_after[d];
+    s += member(std::string("pad_") + a.before, prepadded ? 0 : h.pad_before[d]) +
+         member(std::string("pad_") + a.after, prepadded ? 0 : h.pad_after[d]) +
+         member(std::string("in_") + a.name, in[d] + (prepadded ? pads : 0)) +
+         member(window + "_" + a.name, h.kernel[d]) + member(std::string("stride_") + a.name, h.strides[d]) +
+         member(std::string("out_") + a.name, h.shape[d]);
+  }
+  return s;
+}
+
+bool is_resource(const HlsLayer& h) { return h.strategy == "Resource"; }
+
+// The dense kernel a Dense or a convolution's per-pixel dense runs
+// (nnet_dense_latency.h / nnet_dense_resource.h).
+std::string dense_kernel(const HlsLayer& h, int64_t n_in) {
+  if (!is_resource(h)) return "DenseLatency";
+  return h.reuse_factor <= n_in ? "DenseResource_rf_leq_nin" : "DenseResource_rf_gt_nin_rem0";
+}
+
+// A Dense / Conv kernel as the (n_in, n_out) matrix the weight file holds:
+// the Keras order, transposed to (n_out, n_in) for the Resource kernels.
+at::Tensor kernel_matrix(const HlsLayer& h) {
+  at::Tensor w = h.weight.reshape({-1, h.weight.size(-1)});
+  return is_resource(h) ? w.t().contiguous() : w;
+}
+
 // Collects the generated text of one project.
 class ProjectWriter {
  public:
-  ProjectWriter(const HlsModel& model, const std::string& name) : model_(model), name_(name) {}
+  ProjectWriter(const HlsModel& model, const std::string& name)
+      : model_(model), name_(name), stream_(model.config.io_type == "io_stream") {}
 
   void generate() {
     const HlsLayer& input = model_.layers.front();
     input_var_ = identifier(input.name);
-    var_.assign(model_.layers.size(), "");
-    type_.assign(model_.layers.size(), "");
+    const size_t n = model_.layers.size();
+    var_.assign(n, "");
+    type_.assign(n, "");
+    copies_.assign(n, {});
+    consumers_.assign(n, 0);
+    for (const HlsLayer& h : model_.layers)
+      for (int j : h.inputs) ++consumers_[j];
     var_[0] = input_var_;
     type_[0] = "input_t";
-    add_typedef(input.type("result"), "input_t");
+    value_type_name(0, "input_t");
     if (model_.config.default_precision.type && model_.config.default_precision.type->kind == Kind::Fixed)
       add_typedef(*model_.config.default_precision.type, "model_default_t");
-    for (size_t k = 1; k < model_.layers.size(); ++k) layer(k);
+    fan_out(0);
+    for (size_t k = 1; k < n; ++k) {
+      layer(k);
+      fan_out(k);
+    }
   }
 
   std::map<std::string, std::string> files() const;  // relative path -> text
@@ -120,7 +191,10 @@ class ProjectWriter {
  private:
   const HlsModel& model_;
   std::string name_, input_var_;
-  std::vector<std::string> var_, type_;  // per layer: output variable and its element type
+  bool stream_;
+  std::vector<std::string> var_, type_;  // per layer: output variable and its type (array element or stream pack)
+  std::vector<std::vector<std::string>> copies_;  // io_stream: clones of an output not yet read
+  std::vector<int> consumers_;
   std::vector<std::string> typedefs_, includes_, weight_includes_, configs_, loads_, body_;
   std::set<std::string> typedef_names_;
   std::map<std::string, std::string> weight_files_;
@@ -128,11 +202,72 @@ class ProjectWriter {
   void add_typedef(const HardwareType& t, const std::string& name) {
     if (typedef_names_.insert(name).second) typedefs_.push_back(typedef_line(t, name));
   }
-  void add_include(const std::string& header) {
-    if (std::find(includes_.begin(), includes_.end(), header) == includes_.end()) includes_.push_back(header);
+  void add_typedef_text(const std::string& name, const std::string& line) {
+    if (typedef_names_.insert(name).second) typedefs_.push_back(line);
+  }
+  // nnet_utils/<header>.h, and its _stream twin in io_stream unless the
+  // header is stream-only already.
+  void add_include(const std::string& header, bool has_stream_twin = true) {
+    for (const std::string& h : stream_ && has_stream_twin ? std::vector<std::string>{header, header + "_stream"}
+                                                          : std::vector<std::string>{header}) {
+      const std::string path = "nnet_utils/" + h + ".h";
+      if (std::find(includes_.begin(), includes_.end(), path) == includes_.end()) includes_.push_back(path);
+    }
   }
 
   bool is_output(size_t k) const { return static_cast<int>(k) == model_.outputs.front(); }
+  const HlsLayer& input_of(const HlsLayer& h, size_t j = 0) const { return model_.layers[h.inputs.at(j)]; }
+
+  // The elements of layer k's output are `type_name` in io_parallel; in
+  // io_stream `type_name` is the pack nnet::array<result{i}_t, last dim>,
+  // one pack per pixel (hls4ml's packed stream types).
+  void value_type_name(size_t k, const std::string& type_name) {
+    const HlsLayer& h = model_.layers[k];
+    if (!stream_) {
+      add_typedef(h.type("result"), type_name);
+      return;
+    }
+    const std::string element = "result" + u(static_cast<int64_t>(k) + 1) + "_t";
+    add_typedef(h.type("result"), element);
+    add_typedef_text(type_name, "typedef nnet::array<" + element + ", " + u(h.shape.back()) + "> " + type_name + ";");
+  }
+
+  // A variable (array or stream) of `count` values of layer k's output type.
+  void declare(const std::string& var, const std::string& type, int64_t count, int64_t pack) {
+    if (stream_) {
+      body_.push_back("    hls::stream<" + type + "> " + var + "(\"" + var + "\");");
+      body_.push_back("    #pragma HLS STREAM variable=" + var + " depth=" + u(count / pack));
+    } else {
+      body_.push_back("    " + type + " " + var + "[" + u(count) + "];");
+      body_.push_back("    #pragma HLS ARRAY_PARTITION variable=" + var + " complete dim=0");
+    }
+  }
+
+  // In io_stream an output read by several layers is cloned, one stream
+  // per reader (hls4ml's clone_stream).
+  void fan_out(size_t k) {
+    if (!stream_ || consumers_[k] < 2) return;
+    const HlsLayer& h = model_.layers[k];
+    const int64_t count = element_count(h.shape);
+    std::string call = "nnet::clone_stream<" + type_[k] + ", " + u(count) + ">(" + var_[k];
+    for (int c = 1; c <= consumers_[k]; ++c) {
+      const std::string copy = "layer" + u(static_cast<int64_t>(k) + 1) + "_cpy" + u(c);
+      declare(copy, type_[k], count, h.shape.back());
+      copies_[k].push_back(copy);
+      call += ", " + copy;
+    }
+    add_include("nnet_stream", false);
+    body_.push_back("    " + call + ");");
+    body_.push_back("");
+  }
+
+  // The variable layer j's output is read from by its next reader.
+  std::string read_var(int j) {
+    if (copies_[j].empty()) return var_[j];
+    std::string v = copies_[j].front();
+    copies_[j].erase(copies_[j].begin());
+    return v;
+  }
 
   // The layer's non-result types as typedefs `<variable><index>_t`, and the
   // config struct's member typedefs naming them.
@@ -169,96 +304,211 @@ class ProjectWriter {
                      ">(" + var + ", \"" + var + ".txt\");");
   }
 
-  // Declares layer k's output array and its type.
+  // Declares layer k's output variable and its type.
   void declare_output(size_t k) {
     const HlsLayer& h = model_.layers[k];
-    const std::string index = std::to_string(k + 1);
+    const std::string index = u(static_cast<int64_t>(k) + 1);
     var_[k] = "layer" + index + "_out";
     type_[k] = is_output(k) ? "result_t" : "layer" + index + "_t";
-    add_typedef(h.type("result"), type_[k]);
-    if (!is_output(k)) {
-      body_.push_back("    " + type_[k] + " " + var_[k] + "[" + std::to_string(element_count(h.shape)) + "];");
-      body_.push_back("    #pragma HLS ARRAY_PARTITION variable=" + var_[k] + " complete dim=0");
+    value_type_name(k, type_[k]);
+    if (!is_output(k)) declare(var_[k], type_[k], element_count(h.shape), h.shape.back());
+  }
+
+  // The members every config struct has.
+  std::string common(const HlsLayer& h) const {
+    return std::string("    static const unsigned io_type = nnet::") + (stream_ ? "io_stream" : "io_parallel") +
+           ";\n" + member("reuse_factor", h.reuse_factor);
+  }
+
+  // The dense config of a Dense, or of a convolution's pixel (config{i}_mult),
+  // and its weight arrays w{i}, b{i}.
+  std::string dense_struct(const std::string& name, const HlsLayer& h, int index) {
+    const std::string i = u(index);
+    const int64_t n_out = h.weight.size(-1), n_in = h.weight.numel() / n_out;
+    const int64_t n_zeros = (h.weight == 0).sum().item<int64_t>();
+    return "struct " + name + " : nnet::dense_config {\n" + member("n_in", n_in) + member("n_out", n_out) + common(h) +
+           "    static const unsigned strategy = nnet::" + (is_resource(h) ? "resource" : "latency") + ";\n" +
+           member("n_zeros", n_zeros) +
+           "    static const unsigned n_nonzeros = n_in * n_out - n_zeros;\n"
+           "    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor;\n"
+           "    static const bool store_weights_in_bram = false;\n" + member_typedefs(h, index) +
+           "    template <class data_T, class res_T, class CONFIG_T>\n"
+           "    using kernel = nnet::" + dense_kernel(h, n_in) + "<data_T, res_T, CONFIG_T>;\n"
+           "    template <class x_T, class y_T>\n"
+           "    using product = nnet::product::" + product_kind(input_of(h).type("result"), h.type("weight")) +
+           "<x_T, y_T>;\n};\n";
+  }
+
+  void weights_and_biases(const HlsLayer& h, const std::string& i) {
+    weight_array("w" + i, kernel_matrix(h), h.type("weight"), "weight" + i + "_t", h);
+    weight_array("b" + i, h.bias, h.type("bias"), "bias" + i + "_t", h);
+  }
+
+  // io_stream convolutions read a zero-padded image made by a layer of its
+  // own (zeropad{1,2}d_cl); returns the stream it writes.
+  std::string stream_padding(const HlsLayer& h, const std::string& i, const std::string& in_var,
+                             const std::string& in_type) {
+    const size_t rank = h.kernel.size();
+    const qtrain::Shape& in = input_of(h).shape;
+    std::string config = "struct config" + i + "_pad : nnet::padding" + u(static_cast<int64_t>(rank)) +
+                         "d_config {\n" + member("n_chan", in.back());
+    int64_t pixels = 1;
+    for (size_t d = 0; d < rank; ++d) {
+      const Axis& a = axis_of(rank, d);
+      const int64_t out = in[d] + h.pad_before[d] + h.pad_after[d];
+      pixels *= out;
+      config += member(std::string("in_") + a.name, in[d]) + member(std::string("out_") + a.name, out) +
+                member(std::string("pad_") + a.before, h.pad_before[d]) +
+                member(std::string("pad_") + a.after, h.pad_after[d]);
     }
+    add_include("nnet_padding");
+    configs_.push_back("// " + h.name + " (zero padding)\n" + config + "};\n");
+    const std::string var = "layer" + i + "_pad";
+    declare(var, in_type, pixels * in.back(), in.back());
+    body_.push_back("    nnet::zeropad" + u(static_cast<int64_t>(rank)) + "d_cl<" + in_type + ", " + in_type +
+                    ", config" + i + "_pad>(" + in_var + ", " + var + ");  // " + h.name);
+    return var;
   }
 
   void layer(size_t k) {
     const HlsLayer& h = model_.layers[k];
     const int index = static_cast<int>(k) + 1;
     const std::string i = std::to_string(index);
-    const std::string in_var = var_[h.inputs.at(0)], in_type = type_[h.inputs.at(0)];
-    const HardwareType& in_hw = model_.layers[h.inputs[0]].type("result");
-    const std::string n_in = std::to_string(element_count(model_.layers[h.inputs[0]].shape));
-    const std::string common = "    static const unsigned io_type = nnet::io_parallel;\n"
-                               "    static const unsigned reuse_factor = " + std::to_string(h.reuse_factor) + ";\n";
+    std::string in_var = read_var(h.inputs.at(0));
+    const std::string in_type = type_[h.inputs.at(0)];
+    const qtrain::Shape& in_shape = input_of(h).shape;
+    const std::string n_in = u(element_count(in_shape));
     const std::string& c = h.layer_class;
     if (c == "Reshape") {
-      // In io_parallel a tensor is a flat array: a reshape renames it.
-      var_[k] = "layer" + i + "_out";
-      type_[k] = "layer" + i + "_t";
-      add_typedef(in_hw, type_[k]);
-      body_.push_back("    auto& " + var_[k] + " = " + in_var + ";  // " + h.name);
+      // A flat array, or a stream whose packs keep their size, is only renamed.
+      if (!stream_ || in_shape.back() == h.shape.back()) {
+        var_[k] = "layer" + i + "_out";
+        type_[k] = in_type;
+        body_.push_back("    auto& " + var_[k] + " = " + in_var + ";  // " + h.name);
+        return;
+      }
+      declare_output(k);
+      add_include("nnet_stream", false);
+      body_.push_back("    nnet::repack_stream<" + in_type + ", " + type_[k] + ", " + n_in + ">(" + in_var + ", " +
+                      var_[k] + ");  // " + h.name);
+      body_.push_back("");
       return;
     }
     std::string config, call;
+    auto call2 = [&](const std::string& function, const std::string& config_name, const std::string& args) {
+      return "nnet::" + function + "<" + in_type + ", " + type_[k] + ", " + config_name + ">(" + args + ");";
+    };
     if (c == "Dense") {
-      add_include("nnet_utils/nnet_dense.h");
-      const int64_t n_zeros = (h.weight == 0).sum().item<int64_t>();
-      config = "struct config" + i + " : nnet::dense_config {\n    static const unsigned n_in = " + n_in +
-               ";\n    static const unsigned n_out = " + std::to_string(h.weight.size(1)) + ";\n" + common +
-               "    static const unsigned strategy = nnet::latency;\n"
-               "    static const unsigned n_zeros = " + std::to_string(n_zeros) + ";\n"
-               "    static const unsigned n_nonzeros = n_in * n_out - n_zeros;\n"
-               "    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor;\n"
-               "    static const bool store_weights_in_bram = false;\n" + member_typedefs(h, index) +
-               "    template <class data_T, class res_T, class CONFIG_T>\n"
-               "    using kernel = nnet::DenseLatency<data_T, res_T, CONFIG_T>;\n"
-               "    template <class x_T, class y_T>\n"
-               "    using product = nnet::product::" + product_kind(in_hw, h.type("weight")) + "<x_T, y_T>;\n};\n";
-      weight_array("w" + i, h.weight, h.type("weight"), "weight" + i + "_t", h);
-      weight_array("b" + i, h.bias, h.type("bias"), "bias" + i + "_t", h);
+      add_include("nnet_dense");
+      config = dense_struct("config" + i, h, index);
+      weights_and_biases(h, i);
       declare_output(k);
-      call = "nnet::dense<" + in_type + ", " + type_[k] + ", config" + i + ">(" + in_var + ", " + var_[k] + ", w" + i +
-             ", b" + i + ");";
+      call = call2("dense", "config" + i, in_var + ", " + var_[k] + ", w" + i + ", b" + i);
+    } else if (c == "Conv1D" || c == "Conv2D") {
+      const std::string rank = c == "Conv1D" ? "1" : "2";
+      add_include("nnet_conv" + rank + "d");
+      const bool pad_layer = stream_ && has_padding(h);
+      if (pad_layer) in_var = stream_padding(h, i, in_var, in_type);
+      const int64_t kernel_size = h.weight.numel() / (h.weight.size(-1) * in_shape.back());
+      configs_.push_back("// " + h.name + " (the dense of one output pixel)\n" + dense_struct("config" + i + "_mult", h, index));
+      config = "struct config" + i + " : nnet::conv" + rank + "d_config {\n" +
+               window_members(h, in_shape, "filt", pad_layer) + member("n_chan", in_shape.back()) +
+               member("kernel_size", kernel_size) + member("n_filt", h.weight.size(-1)) +
+               (rank == "1" ? member("dilation", 1) : member("dilation_height", 1) + member("dilation_width", 1)) +
+               common(h) + "    static const unsigned strategy = nnet::" + (is_resource(h) ? "resource" : "latency") +
+               ";\n    static const bool store_weights_in_bram = false;\n" +
+               member("n_zeros", (h.weight == 0).sum().item<int64_t>()) + member("n_partitions", 1) +
+               member("n_pixels", element_count(h.shape) / h.shape.back()) + member_typedefs(h, index) +
+               "    typedef config" + i + "_mult mult_config;\n};\n";
+      weights_and_biases(h, i);
+      declare_output(k);
+      call = call2("conv_" + rank + "d_cl", "config" + i, in_var + ", " + var_[k] + ", w" + i + ", b" + i);
+    } else if (c == "Pooling1D" || c == "Pooling2D") {
+      add_include("nnet_pooling");
+      const bool one_d = c == "Pooling1D";
+      config = "struct config" + i + " : nnet::pooling" + (one_d ? "1" : "2") + "d_config {\n" +
+               window_members(h, in_shape, "pool", false) +
+               (one_d ? member("n_in", in_shape[0]) + member("n_out", h.shape[0]) : std::string()) +
+               member("n_filt", in_shape.back()) + "    static const bool count_pad = false;\n" +
+               "    static const nnet::Pool_Op pool_op = nnet::" + (h.operation == "max" ? "Max" : "Average") + ";\n" +
+               common(h) + member_typedefs(h, index) + "};\n";
+      declare_output(k);
+      call = call2(std::string("pooling") + (one_d ? "1" : "2") + "d_cl", "config" + i, in_var + ", " + var_[k]);
+    } else if (c == "GlobalPooling1D" || c == "GlobalPooling2D") {
+      add_include("nnet_pooling");
+      const bool one_d = c == "GlobalPooling1D";
+      config = "struct config" + i + " : nnet::pooling" + (one_d ? "1" : "2") + "d_config {\n" +
+               (one_d ? member("n_in", in_shape[0])
+                      : member("in_height", in_shape[0]) + member("in_width", in_shape[1])) +
+               member("n_filt", in_shape.back()) +
+               "    static const nnet::Pool_Op pool_op = nnet::" + (h.operation == "max" ? "Max" : "Average") + ";\n" +
+               common(h) + member_typedefs(h, index) + "};\n";
+      declare_output(k);
+      call = call2(std::string("global_pooling") + (one_d ? "1" : "2") + "d_cl", "config" + i, in_var + ", " + var_[k]);
+    } else if (c == "UpSampling1D" || c == "UpSampling2D") {
+      add_include("nnet_image");
+      const bool one_d = c == "UpSampling1D";
+      config = "struct config" + i + " : nnet::resize_config {\n" +
+               member("height", one_d ? 1 : in_shape[0]) + member("width", in_shape[one_d ? 0 : 1]) +
+               member("n_chan", in_shape.back()) + member("new_height", one_d ? 1 : h.shape[0]) +
+               member("new_width", h.shape[one_d ? 0 : 1]) + "};\n";
+      declare_output(k);
+      call = "nnet::resize_nearest<" + in_type + ", config" + i + ">(" + in_var + ", " + var_[k] + ");";
+    } else if (c == "Merge" || c == "Concatenate") {
+      add_include("nnet_merge");
+      const std::string in2_var = read_var(h.inputs.at(1)), in2_type = type_[h.inputs.at(1)];
+      const int64_t rank = static_cast<int64_t>(h.shape.size());
+      std::string function = h.operation;
+      if (c == "Merge") {
+        config = "struct config" + i + " : nnet::merge_config {\n" + member("n_elem", element_count(h.shape)) +
+                 member("reuse_factor", h.reuse_factor) + "};\n";
+      } else {
+        function = "concatenate" + u(rank) + "d";
+        config = "struct config" + i + " : nnet::concat_config {\n";
+        for (size_t j = 0; j < 2; ++j)
+          for (int64_t d = 0; d < rank; ++d) config += member("n_elem" + u(j + 1) + "_" + u(d), input_of(h, j).shape[d]);
+        config += "    static const int axis = " + u(h.axis + 1) + ";\n};\n";
+      }
+      declare_output(k);
+      call = "nnet::" + function + "<" + in_type + ", " + in2_type + ", " + type_[k] + ", config" + i + ">(" + in_var +
+             ", " + in2_var + ", " + var_[k] + ");";
     } else if (c == "BatchNormalization" || c == "ApplyAlpha") {
-      add_include("nnet_utils/nnet_batchnorm.h");
+      add_include("nnet_batchnorm");
       const int64_t channels = h.scale.numel();
       const bool flat = h.shape.size() == 1;
       config = "struct config" + i + " : nnet::batchnorm_config {\n    static const unsigned n_in = " + n_in +
-               ";\n    static const int n_filt = " + (flat ? std::string("-1") : std::to_string(channels)) +
-               ";\n    static const unsigned n_scale_bias = " + std::to_string(channels) + ";\n" + common +
+               ";\n    static const int n_filt = " + (flat ? std::string("-1") : u(channels)) + ";\n" +
+               member("n_scale_bias", channels) + common(h) +
                "    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in, reuse_factor);\n"
                "    static const bool store_weights_in_bram = false;\n" + member_typedefs(h, index) +
                "    template <class x_T, class y_T>\n"
-               "    using product = nnet::product::" + product_kind(in_hw, h.type("scale")) + "<x_T, y_T>;\n};\n";
+               "    using product = nnet::product::" + product_kind(input_of(h).type("result"), h.type("scale")) +
+               "<x_T, y_T>;\n};\n";
       weight_array("s" + i, h.scale, h.type("scale"), "scale" + i + "_t", h);
       weight_array("b" + i, h.bias, h.type("bias"), "bias" + i + "_t", h);
       declare_output(k);
-      call = "nnet::normalize<" + in_type + ", " + type_[k] + ", config" + i + ">(" + in_var + ", " + var_[k] + ", s" +
-             i + ", b" + i + ");";
+      call = call2("normalize", "config" + i, in_var + ", " + var_[k] + ", s" + i + ", b" + i);
     } else if (c == "Softmax") {
-      add_include("nnet_utils/nnet_activation.h");
+      add_include("nnet_activation");
       const int64_t slice = h.shape.back();
       const std::string name = "softmax_config" + i;
-      config = "struct " + name + " : nnet::softmax_config {\n    static const unsigned n_in = " + n_in +
-               ";\n    static const unsigned n_slice = " + std::to_string(slice) +
-               ";\n    static const unsigned n_outer = " + std::to_string(element_count(h.shape) / slice) +
-               ";\n    static const unsigned n_inner = 1;\n    static const int axis = -1;\n"
-               "    static const unsigned exp_table_size = " + std::to_string(h.table_size) +
-               ";\n    static const unsigned inv_table_size = " + std::to_string(h.inv_table_size) + ";\n" + common +
+      config = "struct " + name + " : nnet::softmax_config {\n    static const unsigned n_in = " + n_in + ";\n" +
+               member("n_slice", slice) + member("n_outer", element_count(h.shape) / slice) +
+               "    static const unsigned n_inner = 1;\n    static const int axis = -1;\n" +
+               member("exp_table_size", h.table_size) + member("inv_table_size", h.inv_table_size) + common(h) +
                "    static const nnet::softmax_implementation implementation = nnet::softmax_implementation::" +
                h.implementation + ";\n" + member_typedefs(h, index) + "};\n";
       declare_output(k);
-      call = "nnet::softmax<" + in_type + ", " + type_[k] + ", " + name + ">(" + in_var + ", " + var_[k] + ");";
+      call = call2("softmax", name, in_var + ", " + var_[k]);
     } else {  // the activation classes (check_exportable)
-      add_include("nnet_utils/nnet_activation.h");
+      add_include("nnet_activation");
       const std::string& f = h.activation;
       const std::string name = f + "_config" + i;
       const bool hard = f == "hard_sigmoid" || f == "hard_tanh";
       config = "struct " + name + (hard ? " : nnet::hard_activ_config" : " : nnet::activ_config") +
-               " {\n    static const unsigned n_in = " + n_in + ";\n" + common +
+               " {\n    static const unsigned n_in = " + n_in + ";\n" + common(h) +
                (hard ? "    static const slope_t slope;\n    static const shift_t shift;\n"
-                     : "    static const unsigned table_size = " + std::to_string(h.table_size) + ";\n") +
+                     : member("table_size", h.table_size)) +
                member_typedefs(h, index) + "};\n";
       // QKeras' hard_sigmoid: 0.5 * x + 0.5 (§1.6, HardActivation).
       if (hard) config += "const " + name + "::slope_t " + name + "::slope = 0.5;\nconst " + name + "::shift_t " + name +
@@ -271,22 +521,73 @@ class ProjectWriter {
         call = "nnet::leaky_relu<" + in_type + ", param" + i + "_t, " + type_[k] + ", " + name + ">(" + in_var + ", " +
                alpha.str() + ", " + var_[k] + ");";
       } else {
-        call = "nnet::" + f + "<" + in_type + ", " + type_[k] + ", " + name + ">(" + in_var + ", " + var_[k] + ");";
+        call = call2(f, name, in_var + ", " + var_[k]);
       }
     }
     configs_.push_back("// " + h.name + "\n" + config);
     body_.push_back("    " + call + "  // " + h.name);
     body_.push_back("");
   }
+
+  std::string top_signature(const std::string& out_var) const;
+  std::string testbench(const std::string& out_var) const;
 };
 
-std::map<std::string, std::string> ProjectWriter::files() const {
+std::string ProjectWriter::top_signature(const std::string& out_var) const {
   const HlsLayer& input = model_.layers.front();
+  const HlsLayer& output = model_.layers[static_cast<size_t>(model_.outputs.front())];
+  if (stream_)
+    return "void " + name_ + "(hls::stream<input_t>& " + input_var_ + ", hls::stream<result_t>& " + out_var + ")";
+  return "void " + name_ + "(input_t " + input_var_ + "[" + u(element_count(input.shape)) + "], result_t " + out_var +
+         "[" + u(element_count(output.shape)) + "])";
+}
+
+// <name>_test.cpp: hls4ml's testbench loop, for arrays or streams.
+std::string ProjectWriter::testbench(const std::string& out_var) const {
+  const std::string n_in = u(element_count(model_.layers.front().shape));
+  const std::string n_out = u(element_count(model_.layers[static_cast<size_t>(model_.outputs.front())].shape));
+  const std::string declarations =
+      stream_ ? "        hls::stream<input_t> " + input_var_ + "(\"" + input_var_ + "\");\n" +
+                    "        hls::stream<result_t> " + out_var + "(\"" + out_var + "\");\n"
+              : "        input_t " + input_var_ + "[" + n_in + "];\n        result_t " + out_var + "[" + n_out + "];\n";
+  return "// C simulation testbench: reads tb_data/tb_input_features.dat (one sample per\n"
+         "// line, space-separated floats), runs " + name_ + " on each and writes the outputs\n"
+         "// to tb_data/csim_results.log, one line per sample, with 17 significant digits\n"
+         "// (exact for any type up to 53 bits).  argv[1]: at most this many samples.\n"
+         "#include <cstdlib>\n#include <fstream>\n#include <iostream>\n#include <map>\n#include <sstream>\n"
+         "#include <string>\n#include <vector>\n\n#include \"firmware/" + name_ + ".h\"\n"
+         "#include \"firmware/nnet_utils/nnet_helpers.h\"\n\n"
+         "namespace nnet {\nbool trace_enabled = true;\nstd::map<std::string, void*>* trace_outputs = NULL;\n"
+         "size_t trace_type_size = sizeof(double);\n}  // namespace nnet\n\n"
+         "int main(int argc, char** argv) {\n"
+         "    const long max_samples = argc > 1 ? std::atol(argv[1]) : -1;\n"
+         "    std::ifstream fin(\"tb_data/tb_input_features.dat\");\n"
+         "    std::ofstream fout(\"tb_data/csim_results.log\");\n"
+         "    fout.precision(17);\n"
+         "    if (!fin.is_open()) {\n"
+         "        std::cerr << \"tb_data/tb_input_features.dat: cannot open\" << std::endl;\n"
+         "        return 1;\n    }\n"
+         "    std::string line;\n    long n = 0;\n"
+         "    while ((max_samples < 0 || n < max_samples) && std::getline(fin, line)) {\n"
+         "        // atof then float, as hls4ml's testbench parses\n"
+         "        std::vector<float> in;\n        std::istringstream tokens(line);\n        std::string token;\n"
+         "        while (tokens >> token) in.push_back(static_cast<float>(std::atof(token.c_str())));\n"
+         "        if (in.empty()) continue;\n"
+         "        if (in.size() != " + n_in + ") {\n"
+         "            std::cerr << \"tb_data/tb_input_features.dat: line \" << n + 1 << \" has \" << in.size()\n"
+         "                      << \" values, expected " + n_in + "\" << std::endl;\n"
+         "            return 1;\n        }\n" + declarations +
+         "        nnet::copy_data<float, input_t, 0, " + n_in + ">(in, " + input_var_ + ");\n"
+         "        " + name_ + "(" + input_var_ + ", " + out_var + ");\n"
+         "        nnet::print_result<result_t, " + n_out + ">(" + out_var + ", fout);\n"
+         "        ++n;\n    }\n"
+         "    std::cout << n << \" samples written to tb_data/csim_results.log\" << std::endl;\n"
+         "    return 0;\n}\n";
+}
+
+std::map<std::string, std::string> ProjectWriter::files() const {
   const size_t out = static_cast<size_t>(model_.outputs.front());
-  const std::string n_in = std::to_string(element_count(input.shape));
-  const std::string n_out = std::to_string(element_count(model_.layers[out].shape));
-  const std::string signature =
-      "void " + name_ + "(input_t " + input_var_ + "[" + n_in + "], result_t " + var_[out] + "[" + n_out + "])";
+  const std::string signature = top_signature(var_[out]);
   std::string guard = name_;
   for (auto& c : guard) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::map<std::string, std::string> f = weight_files_;
@@ -304,52 +605,21 @@ std::map<std::string, std::string> ProjectWriter::files() const {
   f["firmware/" + name_ + ".h"] = "#ifndef " + guard + "_H_\n#define " + guard + "_H_\n\n#include \"ap_fixed.h\"\n"
                                   "#include \"ap_int.h\"\n#include \"hls_stream.h\"\n\n#include \"defines.h\"\n\n" +
                                   signature + ";\n\n#endif\n";
+  // Interface pragmas (§1.3): whole arrays and one pipeline, or AXI streams
+  // through a dataflow of layers.
+  const std::string io =
+      stream_ ? "    #pragma HLS INTERFACE axis port=" + input_var_ + "," + var_[out] + "\n    #pragma HLS DATAFLOW\n\n"
+              : "    #pragma HLS ARRAY_RESHAPE variable=" + input_var_ + " complete dim=0\n"
+                "    #pragma HLS ARRAY_PARTITION variable=" + var_[out] + " complete dim=0\n"
+                "    #pragma HLS INTERFACE ap_vld port=" + input_var_ + "," + var_[out] + "\n"
+                "    #pragma HLS PIPELINE\n\n";
   f["firmware/" + name_ + ".cpp"] =
       "#include <iostream>\n\n#include \"" + name_ + ".h\"\n#include \"parameters.h\"\n\n" + signature + " {\n\n"
-      "    // hls-fpga-machine-learning insert IO\n"
-      "    #pragma HLS ARRAY_RESHAPE variable=" + input_var_ + " complete dim=0\n"
-      "    #pragma HLS ARRAY_PARTITION variable=" + var_[out] + " complete dim=0\n"
-      "    #pragma HLS INTERFACE ap_vld port=" + input_var_ + "," + var_[out] + "\n"
-      "    #pragma HLS PIPELINE\n\n"
+      "    // hls-fpga-machine-learning insert IO\n" + io +
       "#ifndef __SYNTHESIS__\n    static bool loaded_weights = false;\n    if (!loaded_weights) {\n" +
       join(loads_, "\n") + "\n        loaded_weights = true;\n    }\n#endif\n\n"
       "    // hls-fpga-machine-learning insert layers\n\n" + join(body_, "\n") + "}\n";
-  f[name_ + "_test.cpp"] =
-      "// C simulation testbench: reads tb_data/tb_input_features.dat (one sample per\n"
-      "// line, space-separated floats), runs " + name_ + " on each and writes the outputs\n"
-      "// to tb_data/csim_results.log, one line per sample, with 17 significant digits\n"
-      "// (exact for any type up to 53 bits).  argv[1]: at most this many samples.\n"
-      "#include <cstdlib>\n#include <fstream>\n#include <iostream>\n#include <map>\n#include <sstream>\n"
-      "#include <string>\n#include <vector>\n\n#include \"firmware/" + name_ + ".h\"\n"
-      "#include \"firmware/nnet_utils/nnet_helpers.h\"\n\n"
-      "namespace nnet {\nbool trace_enabled = true;\nstd::map<std::string, void*>* trace_outputs = NULL;\n"
-      "size_t trace_type_size = sizeof(double);\n}  // namespace nnet\n\n"
-      "int main(int argc, char** argv) {\n"
-      "    const long max_samples = argc > 1 ? std::atol(argv[1]) : -1;\n"
-      "    std::ifstream fin(\"tb_data/tb_input_features.dat\");\n"
-      "    std::ofstream fout(\"tb_data/csim_results.log\");\n"
-      "    fout.precision(17);\n"
-      "    if (!fin.is_open()) {\n"
-      "        std::cerr << \"tb_data/tb_input_features.dat: cannot open\" << std::endl;\n"
-      "        return 1;\n    }\n"
-      "    std::string line;\n    long n = 0;\n"
-      "    while ((max_samples < 0 || n < max_samples) && std::getline(fin, line)) {\n"
-      "        // atof then float, as hls4ml's testbench parses\n"
-      "        std::vector<float> in;\n        std::istringstream tokens(line);\n        std::string token;\n"
-      "        while (tokens >> token) in.push_back(static_cast<float>(std::atof(token.c_str())));\n"
-      "        if (in.empty()) continue;\n"
-      "        if (in.size() != " + n_in + ") {\n"
-      "            std::cerr << \"tb_data/tb_input_features.dat: line \" << n + 1 << \" has \" << in.size()\n"
-      "                      << \" values, expected " + n_in + "\" << std::endl;\n"
-      "            return 1;\n        }\n"
-      "        input_t " + input_var_ + "[" + n_in + "];\n"
-      "        nnet::copy_data<float, input_t, 0, " + n_in + ">(in, " + input_var_ + ");\n"
-      "        result_t " + var_[out] + "[" + n_out + "];\n"
-      "        " + name_ + "(" + input_var_ + ", " + var_[out] + ");\n"
-      "        nnet::print_result<result_t, " + n_out + ">(" + var_[out] + ", fout);\n"
-      "        ++n;\n    }\n"
-      "    std::cout << n << \" samples written to tb_data/csim_results.log\" << std::endl;\n"
-      "    return 0;\n}\n";
+  f[name_ + "_test.cpp"] = testbench(var_[out]);
   return f;
 }
 
@@ -429,25 +699,129 @@ std::string exact_decimal(double value, int fractional_bits) {
   return buffer;
 }
 
+bool valid_reuse_factor(int64_t n_in, int64_t n_out, int64_t reuse_factor) {
+  if (reuse_factor < 1) return false;
+  if ((n_in * n_out) % reuse_factor != 0) return false;
+  return reuse_factor <= n_in ? n_in % reuse_factor == 0 : reuse_factor % n_in == 0;
+}
+
+void apply_overrides(qtrain::HlsConfig& config, const ConfigOverrides& o) {
+  if (o.io_type) {
+    if (*o.io_type != "io_parallel" && *o.io_type != "io_stream")
+      throw std::invalid_argument("IO type '" + *o.io_type + "': expected io_parallel or io_stream");
+    config.io_type = *o.io_type;
+  }
+  if (o.strategy && *o.strategy != "Latency" && *o.strategy != "Resource")
+    throw std::invalid_argument("strategy '" + *o.strategy + "': expected Latency or Resource");
+  if (o.reuse_factor && *o.reuse_factor < 1)
+    throw std::invalid_argument("reuse factor " + std::to_string(*o.reuse_factor) + ": must be at least 1");
+  if (o.clock_period && !(*o.clock_period > 0))
+    throw std::invalid_argument("clock period " + std::to_string(*o.clock_period) + ": must be positive (ns)");
+  // Every layer: the Model entry, and no LayerType / LayerName entry left
+  // that would take precedence over it.
+  auto every_layer = [&](auto setting, const auto& value) {
+    if (!value) return;
+    config.model.*setting = value;
+    for (auto* entries : {&config.layer_type, &config.layer_name})
+      for (auto& [name, settings] : *entries) settings.*setting = std::nullopt;
+  };
+  every_layer(&qtrain::LayerSettings::reuse_factor, o.reuse_factor);
+  every_layer(&qtrain::LayerSettings::strategy, o.strategy);
+  if (o.part) config.part = *o.part;
+  if (o.clock_period) config.clock_period = *o.clock_period;
+}
+
+namespace {
+
+// The closest valid reuse factors below and above `rf`, for the error.
+std::string nearest_reuse_factors(int64_t n_in, int64_t n_out, int64_t rf) {
+  std::vector<std::string> found;
+  for (int64_t r = rf - 1; r >= 1; --r)
+    if (valid_reuse_factor(n_in, n_out, r)) {
+      found.push_back(std::to_string(r));
+      break;
+    }
+  for (int64_t r = rf + 1; r <= n_in * n_out; ++r)
+    if (valid_reuse_factor(n_in, n_out, r)) {
+      found.push_back(std::to_string(r));
+      break;
+    }
+  return join(found, " or ");
+}
+
+// Whether no partial sum of the layer's accumulator can overflow (or wraps,
+// which is modular), so that the order of the additions cannot matter: the
+// Resource kernels add in another order than the emulator's dense_latency.
+bool sum_order_free(const HlsModel& model, const HlsLayer& h) {
+  const quantizers::FixedType& acc = h.fixed("accum");
+  if (acc.overflow == quantizers::OverflowMode::WRAP && acc.saturation_bits == 0) return true;
+  const HardwareType& in = model.layers[h.inputs[0]].type("result");
+  const double largest_input = in.kind == Kind::Fixed ? std::max(-in.fixed.min_value(), in.fixed.max_value()) : 1.0;
+  const at::Tensor w = h.weight.reshape({-1, h.weight.size(-1)}).abs();
+  const at::Tensor magnitude = h.type("weight").kind == Kind::Xnor ? torch::ones_like(w) : w;
+  const double bound = (h.bias.abs() + magnitude.sum(0) * largest_input).max().item<double>();
+  return -bound >= acc.min_value() && bound <= acc.max_value();
+}
+
+// Dense and convolution: the strategy, the reuse factor and what a
+// Resource kernel needs.
+void check_dense_kernel(const HlsModel& model, const HlsLayer& h) {
+  if (h.strategy != "Latency" && h.strategy != "Resource")
+    throw ExportError(layer_label(h) + ": strategy " + h.strategy + " is not supported (Latency, Resource)");
+  const int64_t n_out = h.weight.size(-1), n_in = h.weight.numel() / n_out;
+  if (!valid_reuse_factor(n_in, n_out, h.reuse_factor))
+    throw ExportError(layer_label(h) + ": reuse factor " + std::to_string(h.reuse_factor) +
+                      " is not valid for n_in = " + std::to_string(n_in) + ", n_out = " + std::to_string(n_out) +
+                      " (it must divide n_in * n_out and divide n_in or be a multiple of it); nearest valid: " +
+                      nearest_reuse_factors(n_in, n_out, h.reuse_factor));
+  if (h.strategy == "Resource" && h.reuse_factor > 1 && h.reuse_factor < n_in && !sum_order_free(model, h))
+    throw ExportError(layer_label(h) + ": the Resource strategy with reuse factor " + std::to_string(h.reuse_factor) +
+                      " adds in another order than Latency, which matters for the saturating accumulator " +
+                      h.type("accum").to_string() + " (use a wrapping or wider accum type, or Latency)");
+}
+
+// What io_stream cannot do that io_parallel can.
+void check_stream_layer(const HlsModel& model, size_t k, const std::vector<int>& readers) {
+  const HlsLayer& h = model.layers[k];
+  const std::string& c = h.layer_class;
+  if ((c == "Pooling1D" || c == "Pooling2D") && has_padding(h))
+    throw ExportError(layer_label(h) + ": pooling with 'same' padding is not supported in io_stream "
+                      "(the stream pools have no padding; use io_parallel)");
+  if (readers[k] > 3)
+    throw ExportError(layer_label(h) + ": an output read by " + std::to_string(readers[k]) +
+                      " layers is not supported in io_stream (at most 3 clones)");
+  if (static_cast<int>(k) == model.outputs.front() && readers[k] > 0)
+    throw ExportError(layer_label(h) + ": a model output that other layers also read is not supported in io_stream");
+}
+
+}  // namespace
+
 void check_exportable(const HlsModel& model) {
-  if (model.config.io_type != "io_parallel")
-    throw ExportError("IOType " + model.config.io_type + " is not supported by the exporter yet (io_parallel only)");
+  const bool stream = model.config.io_type == "io_stream";
+  if (model.config.io_type != "io_parallel" && !stream)
+    throw ExportError("IOType " + model.config.io_type + " is not supported (io_parallel, io_stream)");
   if (model.layers.empty() || model.layers.front().layer_class != "Input")
     throw ExportError("the firmware model has no input layer");
   if (model.outputs.size() != 1) throw ExportError("only single-output models can be exported");
-  for (size_t k = 1; k < model.layers.size(); ++k) {
+  std::vector<int> readers(model.layers.size(), 0);
+  for (const HlsLayer& h : model.layers)
+    for (int j : h.inputs) ++readers[j];
+  for (size_t k = 0; k < model.layers.size(); ++k) {
     const HlsLayer& h = model.layers[k];
     const std::string& c = h.layer_class;
-    if (h.inputs.size() != 1 || c == "Input")
-      throw ExportError(layer_label(h) + ": models with several inputs or merges are not supported by the exporter yet");
-    const bool supported = c == "Dense" || c == "BatchNormalization" || c == "ApplyAlpha" || c == "Reshape" ||
-                           c == "Softmax" || (kActivationClasses.count(c) && kActivations.count(h.activation));
-    if (!supported)
+    if (stream) check_stream_layer(model, k, readers);
+    if (k == 0) continue;
+    const bool two_inputs = c == "Merge" || c == "Concatenate";
+    if (c == "Input" || h.inputs.size() != (two_inputs ? 2u : 1u))
+      throw ExportError(layer_label(h) + ": " + std::to_string(h.inputs.size()) +
+                        " inputs are not supported (two for Add and Concatenate, one otherwise)");
+    if (!kExportable.count(c) && !(kActivationClasses.count(c) && kActivations.count(h.activation)))
       throw ExportError(layer_label(h) + (kActivationClasses.count(c) ? ": activation " + h.activation : std::string()) +
-                        " is not supported by the exporter yet (Dense, BatchNormalization, ApplyAlpha, "
-                        "Activation, Softmax and Reshape in io_parallel)");
-    if ((c == "Dense") && h.strategy != "Latency")
-      throw ExportError(layer_label(h) + ": strategy " + h.strategy + " is not supported by the exporter yet (Latency only)");
+                        " is not supported by the exporter (Dense, Conv1D/2D, BatchNormalization, ApplyAlpha, "
+                        "Activation, Softmax, Reshape/Flatten, pooling, UpSampling, Add, Concatenate)");
+    if (c == "Dense" || c == "Conv1D" || c == "Conv2D") check_dense_kernel(model, h);
+    if (c == "Merge" && h.operation != "add")
+      throw ExportError(layer_label(h) + ": merge operation " + h.operation + " is not supported (add)");
     if (c == "Softmax" && h.implementation != "stable" && h.implementation != "latency")
       throw ExportError(layer_label(h) + ": softmax implementation " + h.implementation +
                         " is not supported by the exporter yet (stable, latency)");
@@ -455,6 +829,10 @@ void check_exportable(const HlsModel& model) {
         (h.type("scale").kind == Kind::Xnor || h.type("bias").kind != Kind::Fixed ||
          model.layers[h.inputs[0]].type("result").kind != Kind::Fixed))
       throw ExportError(layer_label(h) + ": binary scales, non-fixed biases or binary inputs are not supported");
+    // resize_nearest copies values: the output must have the input's type.
+    if ((c == "UpSampling1D" || c == "UpSampling2D") && !(h.type("result") == model.layers[h.inputs[0]].type("result")))
+      throw ExportError(layer_label(h) + ": a result type other than the input's (" +
+                        model.layers[h.inputs[0]].type("result").to_string() + ") is not supported");
     if (c == "Reshape" && static_cast<int>(k) == model.outputs.front())
       throw ExportError(layer_label(h) + ": a Reshape as the model output is not supported");
   }
@@ -520,7 +898,9 @@ void write_project(const HlsModel& model, const std::string& dir, const ProjectO
 int64_t export_run(const qtrain::TrainedRun& run, const std::string& dir, const ProjectOptions& options,
                    int64_t tb_samples) {
   project_path(dir, options);  // before the data are read
-  HlsModel firmware = qtrain::build_hls_model(*run.model, qtrain::hls_config_of(*run.model));
+  qtrain::HlsConfig config = qtrain::hls_config_of(*run.model);
+  apply_overrides(config, options.overrides);
+  HlsModel firmware = qtrain::build_hls_model(*run.model, config);
   check_exportable(firmware);
   torch::Tensor inputs, expected;
   if (tb_samples > 0) {

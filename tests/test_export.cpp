@@ -105,7 +105,7 @@ TEST_CASE("A hand-checked Dense project: layout, names, weights and C simulation
   for (int k = 0; k < 4; ++k) CHECK(expected.flatten()[k].item<double>() == reference[k]);
 
   const fs::path project = dir.path() / "prj";
-  hls_export::write_project(firmware, project.string(), {"hand_nn", false}, x, expected);
+  hls_export::write_project(firmware, project.string(), {"hand_nn", false, {}}, x, expected);
 
   // hls4ml's layout and names: input 1, fc 2 (the single output: result_t).
   for (const char* file : {"firmware/hand_nn.cpp", "firmware/hand_nn.h", "firmware/defines.h", "firmware/parameters.h",
@@ -154,22 +154,25 @@ TEST_CASE("A hand-checked Dense project: layout, names, weights and C simulation
                     Catch::Contains("g++ failed") && Catch::Contains("firmware/hand_nn.cpp:"));
 
   // An existing project is kept without force, replaced with it.
-  CHECK_THROWS_WITH(hls_export::write_project(firmware, project.string(), {"hand_nn", false}, x, expected),
+  CHECK_THROWS_WITH(hls_export::write_project(firmware, project.string(), {"hand_nn", false, {}}, x, expected),
                     Catch::Contains("exists (use --force"));
   CHECK(fs::exists(project / "csim"));
-  hls_export::write_project(firmware, project.string(), {"hand_nn", true}, x, expected);
+  hls_export::write_project(firmware, project.string(), {"hand_nn", true, {}}, x, expected);
   CHECK(!fs::exists(project / "csim"));
 
   CHECK_THROWS_AS(hls_export::run_csim(dir.path().string()), std::invalid_argument);
 }
 
 TEST_CASE("A layer the exporter cannot express is named", "[export]") {
-  qtrain::Model model(spec({{"name", "conv"},
-                            {"input_shape", {4, 4, 1}},
-                            {"layers", {{{"name", "c1"}, {"type", "Conv2D"}, {"filters", 2}, {"kernel_size", 3}}}}}));
-  HlsModel firmware = qtrain::build_hls_model(model, qtrain::hls_config_of(model));
+  qtrain::Model model(spec({{"name", "argmax"},
+                            {"input_shape", {4}},
+                            {"layers", {{{"name", "sm"}, {"type", "Activation"}, {"activation", "softmax"}}}}}));
+  qtrain::HlsConfig config = qtrain::hls_config_of(model);
+  config.layer_name["sm"].implementation = "argmax";
+  HlsModel firmware = qtrain::build_hls_model(model, config);
   CHECK_THROWS_WITH(hls_export::check_exportable(firmware),
-                    Catch::Contains("layer 'c1' (Conv2D)") && Catch::Contains("not supported"));
+                    Catch::Contains("layer 'sm' (Softmax)") && Catch::Contains("argmax") &&
+                        Catch::Contains("not supported"));
 }
 
 TEST_CASE("The Q6 jet tagger with a per-layer config C-simulates bit-exactly", "[export][slow]") {
