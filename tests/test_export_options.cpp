@@ -202,3 +202,28 @@ TEST_CASE("The Q6 jet tagger with the Resource strategy and reuse factor 4 C-sim
     for (int k = 0; k < 3 && std::getline(w2, token, ','); ++k) CHECK(std::stod(token) == w[k][0].item<double>());
   }
 }
+
+TEST_CASE("A 1-D model with pooling, upsampling, Add and Concatenate C-simulates bit-exactly", "[export][slow]") {
+  // conv1's output is read three times: cloned streams in io_stream.
+  qtrain::Model model = model_of(
+      {{"name", "branches"},
+       {"input_shape", {12, 2}},
+       {"layers",
+        {{{"name", "conv1"}, {"type", "Conv1D"}, {"filters", 4}, {"kernel_size", 3}, {"padding", "same"},
+          {"activation", "relu"}},
+         {{"name", "pool1"}, {"type", "AveragePooling1D"}, {"pool_size", 2}},
+         {{"name", "up1"}, {"type", "UpSampling1D"}, {"size", 2}},
+         {{"name", "add"}, {"type", "Add"}, {"inputs", {"conv1", "up1"}}},
+         {{"name", "max1"}, {"type", "MaxPooling1D"}, {"pool_size", 2}, {"inputs", "conv1"}},
+         {{"name", "up2"}, {"type", "UpSampling1D"}, {"size", 2}},
+         {{"name", "cat"}, {"type", "Concatenate"}, {"axis", -1}, {"inputs", {"add", "up2"}}},
+         {{"name", "gap"}, {"type", "GlobalAveragePooling1D"}},
+         {{"name", "fc"}, {"type", "Dense"}, {"units", 3}}}}});
+  test_helpers::TempDir dir;
+  torch::manual_seed(6);
+  const torch::Tensor x = torch::randn({1000, 12, 2});
+  for (const std::string io : {"io_parallel", "io_stream"}) {
+    INFO(io);
+    check_bit_exact(firmware(model, overrides(io, "Latency", 1)), x, dir.path() / io);
+  }
+}
