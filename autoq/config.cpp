@@ -100,7 +100,8 @@ AutoqConfig AutoqConfig::from_json(const json& j, const std::string& source, con
   static const char* const known[] = {"run",  "quantization_config", "limit", "layers",     "goal",
                                       "metric", "max_trials",        "epochs", "seed",      "activation_bits",
                                       "description", "groups", "tuner", "initial_trials", "hyperband_factor",
-                                      "learning_rate_optimizer"};
+                                      "learning_rate_optimizer", "tune_filters", "tune_filters_exceptions",
+                                      "blocks", "schedule"};
   for (const auto& [key, value] : j.items())
     if (std::find(std::begin(known), std::end(known), key) == std::end(known))
       throw r.error(key, "is not an autoq field");
@@ -208,6 +209,37 @@ AutoqConfig AutoqConfig::from_json(const json& j, const std::string& source, con
   if (j.contains("learning_rate_optimizer")) {
     if (!j["learning_rate_optimizer"].is_boolean()) throw r.error("learning_rate_optimizer", "must be true or false");
     c.learning_rate_optimizer = j["learning_rate_optimizer"].get<bool>();
+  }
+  if (j.contains("tune_filters")) {
+    const json& t = j["tune_filters"];
+    const std::string name = t.is_string() ? t.get<std::string>() : "";
+    if (name == "none") c.tune_filters = TuneFilters::None;
+    else if (name == "layer") c.tune_filters = TuneFilters::Layer;
+    else if (name == "block") c.tune_filters = TuneFilters::Block;
+    else throw r.error("tune_filters", "must be \"none\", \"layer\" or \"block\", got " + t.dump());
+  }
+  if (j.contains("tune_filters_exceptions")) {
+    if (!j["tune_filters_exceptions"].is_string()) throw r.error("tune_filters_exceptions", "must be a regex string");
+    c.tune_filters_exceptions = j["tune_filters_exceptions"].get<std::string>();
+  }
+  if (j.contains("blocks")) {
+    const json& b = j["blocks"];
+    if (!b.is_array() || b.empty()) throw r.error("blocks", "must be a non-empty list of layer-name regexes");
+    for (const json& regex : b) {
+      if (!regex.is_string() || regex.get<std::string>().empty())
+        throw r.error("blocks", "must be a non-empty list of layer-name regexes, got " + regex.dump());
+      if (std::find(c.blocks.begin(), c.blocks.end(), regex.get<std::string>()) != c.blocks.end())
+        throw r.error("blocks", "names " + regex.dump() + " twice");
+      c.blocks.push_back(regex.get<std::string>());
+    }
+  }
+  if (j.contains("schedule")) {
+    const json& s = j["schedule"];
+    const std::string name = s.is_string() ? s.get<std::string>() : "";
+    if (name == "input_to_output") c.schedule = Schedule::InputToOutput;
+    else if (name == "energy") c.schedule = Schedule::Energy;
+    else throw r.error("schedule", "must be \"input_to_output\" or \"energy\", got " + s.dump());
+    if (c.blocks.empty()) throw r.error("schedule", "needs blocks");
   }
   if (j.contains("seed")) {
     if (!j["seed"].is_number_unsigned()) throw r.error("seed", "must be a non-negative integer");

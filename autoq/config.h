@@ -8,7 +8,9 @@
 //    "groups": {"hidden": "fc[12]$"},              // layers sharing one choice
 //    "metric": "accuracy", "max_trials": 20, "epochs": 5, "seed": 1, "activation_bits": 4,
 //    "tuner": "bayesian", "initial_trials": 3, "hyperband_factor": 3,
-//    "learning_rate_optimizer": false}
+//    "learning_rate_optimizer": false,
+//    "tune_filters": "layer", "tune_filters_exceptions": "fc1",
+//    "blocks": ["fc1|relu1", "fc2|relu2"], "schedule": "energy"}
 //
 // Every field but "run" is optional; the defaults are AutoQKeras' (qkeras.md
 // §6.4).  docs/autoq.md describes each.
@@ -57,6 +59,18 @@ enum class Tuner { Random, Bayesian, Hyperband };
 // The learning rates a trial chooses from under learning_rate_optimizer.
 inline constexpr int kLearningRateChoices = 5;
 
+// Width tuning (AutoQKeras' tune_filters): no width choice, one multiplier
+// per layer, or one multiplier shared by every tuned layer of the search
+// (of the block, under the block scheduler).
+enum class TuneFilters { None, Layer, Block };
+// The multipliers of units or filters a width choice picks from.
+inline constexpr double kWidthMultipliers[] = {0.5, 0.75, 1.0, 1.5, 2.0};
+inline constexpr int kWidthChoices = 5;
+
+// The order the block scheduler searches its blocks in: as the layers come
+// from input to output, or dearest block first by the float model's energy.
+enum class Schedule { InputToOutput, Energy };
+
 struct AutoqConfig {
   std::string source;    // autoq.json's path
   std::string base_run;  // the base run config, resolved against autoq.json's directory
@@ -78,6 +92,12 @@ struct AutoqConfig {
   // §6.1: each trial also chooses its learning rate among
   // lr·linspace(delta_lr, 1.1, 5), delta_lr = 1 + min((T − R)/R, 0).
   bool learning_rate_optimizer = false;
+  TuneFilters tune_filters = TuneFilters::None;
+  std::string tune_filters_exceptions;  // regex found anywhere in a name (re.search): not width-tuned; empty: none
+  // Block scheduler: regexes matched at the start of layer names, each block
+  // searched with max_trials trials after the other; empty: one search of all.
+  std::vector<std::string> blocks;
+  Schedule schedule = Schedule::InputToOutput;
 
   // Throws std::invalid_argument naming the file and the field; quantizer
   // strings of the menus are parsed.

@@ -44,6 +44,15 @@ energy::EnergyOptions power_options() {
 
 }  // namespace
 
+std::map<std::string, double> reference_layer_energy(const Goal& goal, qtrain::Model& float_model) {
+  const energy::EnergyOptions options =
+      energy::reference_options(power_options(), goal.reference_internal, goal.reference_accumulator);
+  std::map<std::string, double> energies;
+  for (const energy::LayerEnergy& layer : energy::energy_estimate(float_model, options).layers)
+    energies[layer.name] = layer.counted();
+  return energies;
+}
+
 ForgivingFactor::ForgivingFactor(const Goal& goal, qtrain::Model& float_model) : goal_(goal) {
   if (goal.kind == Goal::Kind::Bits) {
     reference_ = static_cast<double>(energy::model_bits(float_model).total) * goal.stress;

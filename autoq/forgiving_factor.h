@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "autoq/config.h"
@@ -24,6 +26,11 @@ double forgiving_score(const Goal& goal, double metric, double reference, double
 // a trial cheaper than the reference may train more gently (down to lr·T/R),
 // one at least as dear between lr and 1.1·lr.
 std::vector<double> learning_rate_choices(double lr, double reference, double trial);
+
+// The float model's energy per layer (pJ of QTools' counted components) as
+// the energy goal prices its reference: what the block scheduler's
+// "energy" order ranks blocks by.
+std::map<std::string, double> reference_layer_energy(const Goal& goal, qtrain::Model& float_model);
 
 class ForgivingFactor {
  public:

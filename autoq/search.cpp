@@ -4,13 +4,18 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <ostream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
+#include <torch/torch.h>
+
 #include "autoq/forgiving_factor.h"
 #include "autoq/report.h"
+#include "qtrain/copy_weights.h"
 #include "qtrain/files.h"
 #include "qtrain/model_quantize.h"
 #include "qtrain/run_config.h"
@@ -22,9 +27,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 json to_json(const TrialRecord& r) {
-  return {{"trial", r.trial},       {"configuration", r.configuration},
+  return {{"trial", r.trial},       {"block", r.block},
+          {"configuration", r.configuration},
           {"epochs", r.epochs},     {"quantizers", r.quantizers},
-          {"learning_rate", r.learning_rate},
+          {"widths", r.widths},     {"learning_rate", r.learning_rate},
           {"metric", r.metric},     {"cost", r.cost},
           {"score", r.score},       {"seconds", r.seconds}};
 }
@@ -36,6 +42,10 @@ TrialRecord trial_from_json(const json& j) {
     r.configuration = j.at("configuration").get<Configuration>();
     r.epochs = j.at("epochs").get<int>();
     r.quantizers = j.at("quantizers");
+    // Journals written before blocks and widths existed lack these two.
+    r.block = j.value("block", "");
+    r.widths = j.value("widths", json::object());
+    if (!r.widths.is_object()) throw std::invalid_argument("widths must be an object");
     r.learning_rate = j.at("learning_rate").get<double>();
     r.metric = j.at("metric").get<double>();
     r.cost = j.at("cost").get<double>();
@@ -74,8 +84,64 @@ json train_trial(const std::string& run_config, const std::string& run_dir) {
   qtrain::TrainOptions options;
   options.config_path = run_config;
   options.out_dir = run_dir;
-  options.force = true;  // a trial killed half-way starts over
+  // The search leaves a checkpoint in the run directory only when it
+  // prepared a warm start; otherwise the run starts from scratch.
+  options.resume = fs::exists(fs::path(run_dir) / "checkpoints" / "last.pt");
+  options.force = !options.resume;
   return qtrain::train(options).metrics;
+}
+
+bool prepare_warm_start(const std::string& run_config, const std::string& run_dir, const std::string& source_run) {
+  const fs::path source(source_run), dir(run_dir);
+  const qtrain::RunConfig c = qtrain::RunConfig::load(run_config);
+  // The source's final weights, those its test metrics were measured with.
+  fs::path weights = source / "checkpoints" / "last.pt";
+  if (c.early_stopping && c.early_stopping->restore_best_weights && fs::exists(source / "checkpoints" / "best.pt"))
+    weights = source / "checkpoints" / "best.pt";
+  if (c.pruning || c.data.folds > 0 || !fs::exists(weights) || !fs::exists(source / "model.json")) return false;
+  qtrain::Model trained(qtrain::ModelSpec::load((source / "model.json").string()));
+  qtrain::load_checkpoint_weights(trained, weights.string());
+
+  // qtrain::train's state before its first epoch, as its checkpoints hold
+  // it: the model built after seeding (its RNG state is restored on
+  // resume), a fresh optimizer of the config's kind and options, fresh
+  // schedules, no step taken.
+  torch::manual_seed(c.seed);
+  qtrain::Model model(c.model);
+  qtrain::copy_weights(trained, model);
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  if (c.optimizer.kind == qtrain::OptimizerConfig::Kind::Adam)
+    optimizer = std::make_unique<torch::optim::Adam>(
+        model.parameters(), torch::optim::AdamOptions(c.optimizer.lr).weight_decay(c.optimizer.weight_decay));
+  else
+    optimizer = std::make_unique<torch::optim::SGD>(
+        model.parameters(),
+        torch::optim::SGDOptions(c.optimizer.lr).momentum(c.optimizer.momentum).weight_decay(c.optimizer.weight_decay));
+  const json schedules = {
+      {"reduce_lr", c.reduce_lr ? qtrain::ReduceLROnPlateau(*c.reduce_lr).state() : json()},
+      {"early_stopping",
+       qtrain::EarlyStopping(c.early_stopping ? *c.early_stopping : qtrain::EarlyStopping::Options{}).state()}};
+  const json state = {
+      {"epoch", 0}, {"step", 0}, {"lr", c.optimizer.lr}, {"history", json::array()}, {"schedules", schedules}};
+
+  torch::serialize::OutputArchive archive, optimizer_archive;
+  model.save(archive);
+  optimizer->save(optimizer_archive);
+  archive.write("optimizer", optimizer_archive);
+  archive.write("trainer_state", c10::IValue(state.dump()));
+  archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
+
+  fs::create_directories(dir / "checkpoints");
+  c.model.save((dir / "model.json").string());
+  json saved = qtrain::read_json_file(run_config);
+  saved["model"] = "model.json";  // as train keeps run.json: its data paths are absolute already
+  qtrain::write_json_atomically((dir / "run.json").string(), saved);
+  if (fs::exists(source / "scaler.json"))
+    qtrain::write_json_atomically((dir / "scaler.json").string(),
+                                  qtrain::read_json_file((source / "scaler.json").string()));
+  qtrain::write_atomically((dir / "checkpoints" / "last.pt").string(),
+                           [&](const std::string& temporary) { archive.save_to(temporary); });
+  return true;
 }
 
 namespace {
@@ -109,6 +175,71 @@ void write_journal(const std::string& path, const std::vector<TrialRecord>& reco
   qtrain::write_text_atomically(path, text);
 }
 
+// Python's re.match on a layer name, as blocks are matched.
+bool block_matches(const std::string& regex, const std::string& name, const std::string& source) {
+  try {
+    return std::regex_search(name, std::regex(regex), std::regex_constants::match_continuous);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument(source + ": blocks: bad regex '" + regex + "': " + e.what());
+  }
+}
+
+// One search of the scheduler: a block and the space of its layers.
+struct Block {
+  std::string regex;  // empty when the search has no blocks
+  SearchSpace space;
+};
+
+// The blocks in the order they are searched.  Every searched layer must be
+// in exactly one block, and a group's layers in the same one (a choice
+// cannot be fixed half-way).
+std::vector<Block> plan_blocks(const AutoqConfig& config, const json& float_spec, const SearchSpace& whole,
+                               qtrain::Model& float_model) {
+  if (config.blocks.empty()) return {{"", whole}};
+  const json& layers = float_spec.at("layers");
+  auto block_of = [&](const std::string& layer) {
+    std::string found;
+    for (const std::string& regex : config.blocks) {
+      if (!block_matches(regex, layer, config.source)) continue;
+      if (!found.empty())
+        throw std::invalid_argument(config.source + ": layer " + layer + " is in blocks '" + found + "' and '" +
+                                    regex + "' (a layer belongs to one block)");
+      found = regex;
+    }
+    if (found.empty())
+      throw std::invalid_argument(config.source + ": searched layer " + layer + " is in no block");
+    return found;
+  };
+  for (const Slot& slot : whole.slots())
+    for (const SlotTarget& target : slot.targets)
+      if (block_of(target.layer) != block_of(slot.layer))
+        throw std::invalid_argument(config.source + ": groups." + slot.group + " has layers in blocks '" +
+                                    block_of(slot.layer) + "' and '" + block_of(target.layer) + "'");
+
+  std::map<std::string, double> rank;  // smaller first
+  if (config.schedule == Schedule::Energy) {
+    const std::map<std::string, double> energies = reference_layer_energy(config.goal, float_model);
+    for (const std::string& regex : config.blocks)
+      for (const auto& [layer, pj] : energies)
+        if (block_matches(regex, layer, config.source)) rank[regex] -= pj;
+  } else {
+    for (const std::string& regex : config.blocks) {
+      rank[regex] = static_cast<double>(layers.size());
+      for (size_t i = 0; i < layers.size(); ++i)
+        if (block_matches(regex, layers[i].value("name", ""), config.source)) {
+          rank[regex] = static_cast<double>(i);
+          break;
+        }
+    }
+  }
+  std::vector<std::string> order = config.blocks;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](const std::string& a, const std::string& b) { return rank[a] < rank[b]; });
+  std::vector<Block> blocks;
+  for (const std::string& regex : order) blocks.push_back({regex, SearchSpace(float_spec, config, regex)});
+  return blocks;
+}
+
 }  // namespace
 
 SearchResult run_search(const AutoqConfig& config, const SearchOptions& options, const TrialRunner& runner) {
@@ -116,7 +247,8 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
   const qtrain::RunConfig base_config = qtrain::RunConfig::load(config.base_run);
   const std::string base_dir = fs::path(config.base_run).parent_path().string();
   qtrain::Model float_model(base_config.model);
-  const SearchSpace space(base_config.model.layers(), config);
+  const SearchSpace whole(base_config.model.json, config);
+  const std::vector<Block> blocks = plan_blocks(config, base_config.model.json, whole, float_model);
   const ForgivingFactor factor(config.goal, float_model);
 
   const fs::path out(options.out_dir);
@@ -127,71 +259,101 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
   std::vector<TrialRecord> done = options.resume ? read_journal(journal, options.log) : std::vector<TrialRecord>{};
 
   SearchResult result;
-  const std::unique_ptr<Sampler> sampler = make_sampler(space, config);
+  // What the blocks searched so far fixed: their best trial's choices, its
+  // learning rate and its run directory (the next trials' starting weights).
+  json fixed_quantizers = json::object(), fixed_widths = json::object();
+  double learning_rate = base_config.optimizer.lr;
+  std::string warm_source;
   // Adaptive samplers see the journal's scores as the uninterrupted search
   // saw them, so they propose the same trials again.  Once a trial has run
   // again (a corrupt line), its new score may steer them elsewhere: a later
   // journal record that then differs is stale and runs again; one that
   // differs before any trial ran belongs to another search.
   bool ran = false;
-  Proposal proposal;
-  for (int k = 0; k < config.max_trials && sampler->propose(proposal); ++k) {
-    auto finished = std::find_if(done.begin(), done.end(), [k](const TrialRecord& r) { return r.trial == k; });
-    if (finished != done.end()) {
-      if (finished->configuration == proposal.configuration && finished->epochs == proposal.epochs) {
-        result.trials.push_back(*finished);
-        sampler->observe(finished->score);
-        continue;
+  int k = 0;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const Block& block = blocks[b];
+    AutoqConfig block_config = config;
+    block_config.seed = config.seed + b;  // blocks of equal shape still draw differently
+    const std::unique_ptr<Sampler> sampler = make_sampler(block.space, block_config);
+    const size_t first = result.trials.size();
+    Proposal proposal;
+    for (int n = 0; n < config.max_trials && sampler->propose(proposal); ++n, ++k) {
+      auto finished = std::find_if(done.begin(), done.end(), [k](const TrialRecord& r) { return r.trial == k; });
+      if (finished != done.end()) {
+        if (finished->block == block.regex && finished->configuration == proposal.configuration &&
+            finished->epochs == proposal.epochs) {
+          result.trials.push_back(*finished);
+          sampler->observe(finished->score);
+          continue;
+        }
+        if (!ran)
+          throw std::invalid_argument(journal + ": trial " + std::to_string(k) +
+                                      " differs from what this config draws: the journal is another search's");
+        done.erase(std::remove_if(done.begin(), done.end(), [k](const TrialRecord& r) { return r.trial >= k; }),
+                   done.end());
       }
-      if (!ran)
-        throw std::invalid_argument(journal + ": trial " + std::to_string(k) +
-                                    " differs from what this config draws: the journal is another search's");
-      done.erase(std::remove_if(done.begin(), done.end(), [k](const TrialRecord& r) { return r.trial >= k; }),
-                 done.end());
+      ran = true;
+      const auto start = std::chrono::steady_clock::now();
+      TrialRecord r;
+      r.trial = k;
+      r.block = block.regex;
+      r.configuration = proposal.configuration;
+      r.epochs = proposal.epochs;
+      r.quantizers = fixed_quantizers;
+      r.quantizers.update(block.space.quantizer_config(proposal.configuration));
+      r.widths = fixed_widths;
+      r.widths.update(block.space.widths(proposal.configuration));
+      const qtrain::ModelSpec scaled = qtrain::ModelSpec::from_json(
+          scale_widths(base_config.model.json, r.widths), base_config.model.source);
+      const qtrain::ModelSpec spec = qtrain::model_quantize(scaled, r.quantizers, config.activation_bits, config.source);
+      qtrain::Model trial_model(spec);
+      r.cost = static_cast<double>(factor.cost(trial_model));
+      r.learning_rate = learning_rate;
+      if (block.space.tunes_learning_rate())
+        r.learning_rate =
+            learning_rate_choices(learning_rate, factor.reference(), r.cost)[proposal.configuration.back()];
+
+      const fs::path dir = out / "trials" / std::to_string(k);
+      fs::create_directories(dir);
+      const std::string run_config = (dir / "run.json").string(), run_dir = (dir / "run").string();
+      qtrain::write_json_atomically(run_config, trial_run_config(base, base_dir, spec, r.epochs, r.learning_rate,
+                                                                 base_config.name + "_trial_" + std::to_string(k)));
+      fs::remove_all(run_dir);  // what a killed attempt left
+      if (!warm_source.empty()) prepare_warm_start(run_config, run_dir, warm_source);
+      const json metrics = runner(run_config, run_dir);
+      const json* value = metrics.contains("test") ? &metrics["test"] : nullptr;
+      if (!value || !value->contains(config.metric) || !(*value)[config.metric].is_number())
+        throw std::invalid_argument(config.source + ": metric \"" + config.metric +
+                                    "\" is not a test metric of trial " + std::to_string(k));
+      r.metric = (*value)[config.metric].get<double>();
+      r.score = factor.score(r.metric, r.cost);
+      r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      result.trials.push_back(r);
+      sampler->observe(r.score);
+
+      // The journal holds every finished trial in order, rewritten whole and renamed.
+      std::vector<TrialRecord> journal_records = result.trials;
+      for (const TrialRecord& d : done)
+        if (d.trial > k) journal_records.push_back(d);
+      write_journal(journal, journal_records);
+      if (options.log)
+        *options.log << "trial " << k << (block.regex.empty() ? "" : " (block " + block.regex + ")") << ": "
+                     << config.metric << " " << r.metric << ", cost " << r.cost << ", score " << r.score << ", "
+                     << r.epochs << " epochs, lr " << r.learning_rate << " (" << r.seconds << " s) "
+                     << r.quantizers.dump() << (r.widths.empty() ? "" : " widths " + r.widths.dump()) << "\n";
     }
-    ran = true;
-    const auto start = std::chrono::steady_clock::now();
-    TrialRecord r;
-    r.trial = k;
-    r.configuration = proposal.configuration;
-    r.epochs = proposal.epochs;
-    r.quantizers = space.quantizer_config(proposal.configuration);
-    qtrain::ModelSpec spec =
-        qtrain::model_quantize(base_config.model, r.quantizers, config.activation_bits, config.source);
-    qtrain::Model trial_model(spec);
-    r.cost = static_cast<double>(factor.cost(trial_model));
-    r.learning_rate = base_config.optimizer.lr;
-    if (space.tunes_learning_rate())
-      r.learning_rate = learning_rate_choices(base_config.optimizer.lr, factor.reference(),
-                                              r.cost)[proposal.configuration.back()];
-
-    const fs::path dir = out / "trials" / std::to_string(k);
-    fs::create_directories(dir);
-    const std::string run_config = (dir / "run.json").string();
-    qtrain::write_json_atomically(run_config, trial_run_config(base, base_dir, spec, r.epochs, r.learning_rate,
-                                                               base_config.name + "_trial_" + std::to_string(k)));
-    const json metrics = runner(run_config, (dir / "run").string());
-    const json* value = metrics.contains("test") ? &metrics["test"] : nullptr;
-    if (!value || !value->contains(config.metric) || !(*value)[config.metric].is_number())
-      throw std::invalid_argument(config.source + ": metric \"" + config.metric + "\" is not a test metric of trial " +
-                                  std::to_string(k));
-    r.metric = (*value)[config.metric].get<double>();
-    r.score = factor.score(r.metric, r.cost);
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    result.trials.push_back(r);
-    sampler->observe(r.score);
-
-    // The journal holds every finished trial in order, rewritten whole and renamed.
-    std::vector<TrialRecord> journal_records = result.trials;
-    for (const TrialRecord& d : done)
-      if (d.trial > k) journal_records.push_back(d);
-    write_journal(journal, journal_records);
-    if (options.log)
-      *options.log << "trial " << k << ": " << config.metric << " " << r.metric << ", cost " << r.cost << ", score "
-                   << r.score << ", " << r.epochs << " epochs, lr " << r.learning_rate << " (" << r.seconds << " s) "
-                   << r.quantizers.dump() << "\n";
+    if (result.trials.size() == first)
+      throw std::invalid_argument(config.source + ": no trial ran" +
+                                  (block.regex.empty() ? std::string() : " in block '" + block.regex + "'"));
+    size_t best = first;
+    for (size_t i = first + 1; i < result.trials.size(); ++i)
+      if (result.trials[i].score > result.trials[best].score) best = i;
+    fixed_quantizers = result.trials[best].quantizers;
+    fixed_widths = result.trials[best].widths;
+    learning_rate = result.trials[best].learning_rate;
+    warm_source = (out / "trials" / std::to_string(result.trials[best].trial) / "run").string();
   }
-  if (result.trials.empty()) throw std::invalid_argument(config.source + ": no trial ran");
 
   for (size_t i = 1; i < result.trials.size(); ++i)
     if (result.trials[i].score > result.trials[result.best].score) result.best = i;

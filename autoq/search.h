@@ -1,8 +1,14 @@
 // An AutoQKeras search: a seeded sampler (random, bayesian or hyperband)
-// over the search space, one trial per proposal (quantize the float spec
-// with model_quantize, train it for the proposed epochs, price it, score it)
-// and a journal of finished trials that lets a killed search resume where it
-// stopped.
+// over the search space, one trial per proposal (scale the float spec's
+// widths, quantize it with model_quantize, train it for the proposed epochs,
+// price it, score it) and a journal of finished trials that lets a killed
+// search resume where it stopped.
+//
+// With blocks, the block scheduler searches one block after the other with
+// max_trials trials each: the blocks searched before keep their best trial's
+// quantizers and widths, the next block's trials start from that trial's
+// weights (where shapes match) and learning rate, and the layers of later
+// blocks stay float.
 //
 // The output directory holds
 //   trials/<k>/run.json, trials/<k>/run/   each trial's config and run directory
@@ -25,10 +31,12 @@
 namespace autoq {
 
 struct TrialRecord {
-  int trial = 0;  // 0-based
-  Configuration configuration;
+  int trial = 0;      // 0-based, over the whole search
+  std::string block;  // the block scheduler's block (its regex); empty without blocks
+  Configuration configuration;  // in the block's search space
   int epochs = 1;             // what the trial trained for (hyperband varies it)
-  nlohmann::json quantizers;  // the model_quantize config
+  nlohmann::json quantizers;  // the model_quantize config, earlier blocks' choices included
+  nlohmann::json widths = nlohmann::json::object();  // {layer: multiplier of units or filters}, idem
   double learning_rate = 0;   // the trial run's optimizer lr
   double metric = 0, cost = 0, score = 0, seconds = 0;
 };
@@ -37,9 +45,21 @@ nlohmann::json to_json(const TrialRecord& record);
 TrialRecord trial_from_json(const nlohmann::json& json);
 
 // Trains a trial's run config into its run directory and returns the run's
-// metrics (metrics.json).  The default trains with qtrain::train.
+// metrics (metrics.json).  The search empties the run directory first, or
+// leaves in it only what prepare_warm_start wrote.  The default trains with
+// qtrain::train, continuing from a warm-start checkpoint when there is one.
 using TrialRunner = std::function<nlohmann::json(const std::string& run_config, const std::string& run_dir)>;
 nlohmann::json train_trial(const std::string& run_config, const std::string& run_dir);
+
+// Makes `run_dir` a run that qtrain::train resumes at epoch 0 with the
+// weights of the trained run `source_run` wherever layer, weight name and
+// shape agree (qtrain::copy_weights), fresh initialisation elsewhere:
+// model.json, run.json, the source's scaler.json and checkpoints/last.pt.
+// This is how the block scheduler transfers weights without a hook in
+// qtrain::train: the checkpoint is the one a fresh run would have written
+// before its first epoch.  Returns false, writing nothing, when the source
+// has no weights or the run prunes (masks cannot be carried over).
+bool prepare_warm_start(const std::string& run_config, const std::string& run_dir, const std::string& source_run);
 
 struct SearchOptions {
   std::string out_dir;

@@ -60,9 +60,57 @@ std::vector<MenuItem> filter(const std::vector<MenuItem>& menu, const LimitEntry
   return allowed;
 }
 
+// The layers whose units or filters reach a model output unchanged: walking
+// back from each output through layers without units or filters (batch
+// normalization, activations, reshapes) to the first that has them.
+std::set<std::string> output_feeding(const json& layers, const json& outputs) {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < layers.size(); ++i) index[layers[i].value("name", "")] = i;
+  std::vector<std::string> pending;
+  if (outputs.is_array()) {
+    for (const json& name : outputs)
+      if (name.is_string()) pending.push_back(name.get<std::string>());
+  } else if (!layers.empty()) {
+    pending.push_back(layers.back().value("name", ""));
+  }
+  std::set<std::string> feeding, visited;
+  while (!pending.empty()) {
+    const std::string name = pending.back();
+    pending.pop_back();
+    auto it = index.find(name);
+    if (it == index.end() || !visited.insert(name).second) continue;
+    const json& layer = layers[it->second];
+    if (layer.contains("units") || layer.contains("filters")) {
+      feeding.insert(name);
+    } else if (!layer.contains("inputs")) {  // a sequential layer reads the one before it
+      if (it->second > 0) pending.push_back(layers[it->second - 1].value("name", ""));
+    } else if (layer["inputs"].is_string()) {
+      pending.push_back(layer["inputs"].get<std::string>());
+    } else {
+      for (const json& input : layer["inputs"])
+        if (input.is_string()) pending.push_back(input.get<std::string>());
+    }
+  }
+  return feeding;
+}
+
 }  // namespace
 
-SearchSpace::SearchSpace(const json& float_layers, const AutoqConfig& config) {
+json scale_widths(json spec, const json& widths) {
+  for (json& layer : spec.at("layers")) {
+    const std::string name = layer.value("name", "");
+    if (!widths.contains(name)) continue;
+    const double multiplier = widths[name].get<double>();
+    for (const char* key : {"units", "filters"})
+      if (layer.contains(key) && layer[key].is_number_integer())
+        layer[key] = std::max(static_cast<int64_t>(static_cast<double>(layer[key].get<int64_t>()) * multiplier),
+                              int64_t{1});
+  }
+  return spec;
+}
+
+SearchSpace::SearchSpace(const json& float_spec, const AutoqConfig& config, const std::string& block) {
+  const json& float_layers = float_spec.is_array() ? float_spec : float_spec.at("layers");
   std::regex selection;
   try {
     if (!config.layers.empty()) selection = std::regex(config.layers);
@@ -77,6 +125,7 @@ SearchSpace::SearchSpace(const json& float_layers, const AutoqConfig& config) {
     const std::string type = layer.value("type", "");
     if (!config.layers.empty() && !std::regex_match(name, selection)) continue;
     any_selected = true;
+    if (!block.empty() && !re_match(block, name, config.source + ": blocks")) continue;
     const std::string activation = layer.contains("activation") && layer["activation"].is_string()
                                        ? layer["activation"].get<std::string>()
                                        : "linear";
@@ -99,15 +148,48 @@ SearchSpace::SearchSpace(const json& float_layers, const AutoqConfig& config) {
   }
   if (!config.layers.empty() && !any_selected)
     throw std::invalid_argument(config.source + ": layers: regex '" + config.layers + "' matches no layer");
-  if (slots_.empty()) throw std::invalid_argument(config.source + ": no layer to search (check layers and limit)");
-  if (!config.groups.empty()) merge_groups(config);
+  if (slots_.empty())
+    throw std::invalid_argument(config.source + ": no layer to search" +
+                                (block.empty() ? std::string(" (check layers and limit)")
+                                               : " in block '" + block + "' (check blocks, layers and limit)"));
+  add_width_choices(float_spec, config);
+  if (!config.groups.empty()) merge_groups(config, block.empty());
   learning_rate_ = config.learning_rate_optimizer;
+}
+
+void SearchSpace::add_width_choices(const json& float_spec, const AutoqConfig& config) {
+  if (config.tune_filters == TuneFilters::None) return;
+  std::regex exceptions;
+  try {
+    if (!config.tune_filters_exceptions.empty()) exceptions = std::regex(config.tune_filters_exceptions);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument(config.source + ": tune_filters_exceptions: bad regex '" +
+                                config.tune_filters_exceptions + "': " + e.what());
+  }
+  const json& layers = float_spec.is_array() ? float_spec : float_spec.at("layers");
+  const std::set<std::string> feeding =
+      output_feeding(layers, float_spec.is_object() ? float_spec.value("outputs", json()) : json());
+  std::vector<std::string> tuned;
+  for (const Slot& slot : slots_) {
+    const bool tunable = slot.type == "Dense" || slot.type == "Conv1D" || slot.type == "Conv2D";
+    const bool excepted =
+        !config.tune_filters_exceptions.empty() && std::regex_search(slot.layer, exceptions);
+    if (tunable && !excepted && !feeding.count(slot.layer) &&
+        std::find(tuned.begin(), tuned.end(), slot.layer) == tuned.end())
+      tuned.push_back(slot.layer);
+  }
+  if (tuned.empty()) return;
+  if (config.tune_filters == TuneFilters::Block) {
+    widths_.push_back({"block", tuned});
+  } else {
+    for (const std::string& layer : tuned) widths_.push_back({layer, {layer}});
+  }
 }
 
 // Layers of a group share one slot per menu, placed where the group's first
 // layer had it; its menu is what every member allows, in the first member's
 // order (members may have different limits).
-void SearchSpace::merge_groups(const AutoqConfig& config) {
+void SearchSpace::merge_groups(const AutoqConfig& config, bool whole_model) {
   std::vector<Slot> merged;
   std::map<std::pair<std::string, std::string>, size_t> shared;  // (group, menu) -> index in merged
   std::set<std::string> matched;  // groups with at least one member
@@ -144,7 +226,7 @@ void SearchSpace::merge_groups(const AutoqConfig& config) {
     owner.targets.push_back({slot.layer, slot.key});
   }
   for (const auto& [name, regex] : config.groups)
-    if (!matched.count(name))
+    if (whole_model && !matched.count(name))
       throw std::invalid_argument(config.source + ": groups." + name + ": regex '" + regex +
                                   "' matches no searched layer");
   slots_ = std::move(merged);
@@ -152,6 +234,7 @@ void SearchSpace::merge_groups(const AutoqConfig& config) {
 
 int SearchSpace::choices(size_t dimension) const {
   if (dimension < slots_.size()) return static_cast<int>(slots_[dimension].choices.size());
+  if (dimension < slots_.size() + widths_.size()) return kWidthChoices;
   return kLearningRateChoices;
 }
 
@@ -166,6 +249,9 @@ std::vector<double> SearchSpace::encode(const Configuration& configuration) cons
     const double span = high->bits - low->bits;
     x.push_back(span > 0 ? (menu[configuration[i]].bits - low->bits) / span : 0.0);
   }
+  for (size_t i = 0; i < widths_.size(); ++i)
+    x.push_back((kWidthMultipliers[configuration[slots_.size() + i]] - kWidthMultipliers[0]) /
+                (kWidthMultipliers[kWidthChoices - 1] - kWidthMultipliers[0]));
   if (learning_rate_) x.push_back(configuration.back() / double(kLearningRateChoices - 1));
   return x;
 }
@@ -183,7 +269,9 @@ void SearchSpace::check(const Configuration& configuration) const {
   for (size_t i = 0; i < configuration.size(); ++i)
     if (configuration[i] < 0 || configuration[i] >= choices(i))
       throw std::invalid_argument("configuration: choice " + std::to_string(configuration[i]) + " of " +
-                                  (i < slots_.size() ? slots_[i].layer + " " + slots_[i].key : "learning_rate") +
+                                  (i < slots_.size()                   ? slots_[i].layer + " " + slots_[i].key
+                                   : i < slots_.size() + widths_.size() ? "width of " + widths_[i - slots_.size()].name
+                                                                        : std::string("learning_rate")) +
                                   " is out of its menu");
 }
 
@@ -198,6 +286,15 @@ json SearchSpace::quantizer_config(const Configuration& configuration) const {
     }
   }
   return config;
+}
+
+json SearchSpace::widths(const Configuration& configuration) const {
+  check(configuration);
+  json widths = json::object();
+  for (size_t i = 0; i < widths_.size(); ++i)
+    for (const std::string& layer : widths_[i].layers)
+      widths[layer] = kWidthMultipliers[configuration[slots_.size() + i]];
+  return widths;
 }
 
 }  // namespace autoq

@@ -1,5 +1,6 @@
-// `qtrain autoq autoq.json`: AutoQKeras' search for per-layer quantizers of
-// a float model under a bits or energy goal (docs/autoq.md).  Each trial
+// `qtrain autoq autoq.json`: AutoQKeras' search for per-layer quantizers
+// (and, with tune_filters, widths) of a float model under a bits or energy
+// goal, optionally block by block (docs/autoq.md).  Each trial
 // trains in its own directory; trials.jsonl records the finished ones, so
 // `--resume` continues a killed search and ends where it would have.
 #include <filesystem>
@@ -41,6 +42,8 @@ Command add_autoq_command(CLI::App& app) {
     const autoq::TrialRecord& best = result.trials[result.best];
     std::cout << "best: trial " << best.trial << ", " << config.metric << " " << best.metric << ", cost " << best.cost
               << ", score " << best.score << "\n"
+              << "quantizers: " << best.quantizers.dump() << "\n"
+              << (best.widths.empty() ? "" : "widths: " + best.widths.dump() + "\n")
               << "run directory: " << (std::filesystem::path(options.out_dir) / "trials" /
                                        std::to_string(best.trial) / "run").string()
               << "\nreport: " << (std::filesystem::path(options.out_dir) / "report.txt").string() << "\n";
