@@ -55,13 +55,18 @@ int ceil_log2(int64_t n) { return n <= 1 ? 0 : static_cast<int>(std::ceil(std::l
 
 // weight_exponential (§2.3): the input converted to r_T = ap_fixed<2(We+Wa),
 // We+Wa> and shifted by the exponent, which keeps r_T (bits shifted out on
-// the left wrap, on the right truncate), negated for a negative weight.
+// the left wrap, on the right truncate), negated into a type one bit wider.
+// r_T may be wider than a double's 53 bits, but the conversion of the input
+// is lossless, a·2^e has no more significant bits than a, and truncation and
+// wrap only remove bits: every step below is exact in double.
 torch::Tensor exponential_products(const torch::Tensor& a, const FixedType& in, const torch::Tensor& w, int exponent_bits) {
-  FixedType r;
-  r.width = 2 * (exponent_bits + in.width);
-  r.integer = exponent_bits + in.width;
-  if (r.width > kExactBits) throw ModelError("power-of-two product wider than 53 bits: " + r.to_string());
-  return cast(a * w.abs(), r) * torch::sign(w);
+  const int integer = exponent_bits + in.width;  // r_T's integer bits, and its fractional bits
+  const double modulus = std::ldexp(1.0, integer);
+  torch::Tensor shifted = torch::floor(a * w.abs() * modulus) / modulus;  // AP_TRN at 2^-I
+  shifted = torch::fmod(shifted, modulus);                                // AP_WRAP into (-2^I, 2^I) ...
+  shifted = torch::where(shifted >= modulus / 2, shifted - modulus,       // ... then [-2^(I-1), 2^(I-1))
+                         torch::where(shifted < -modulus / 2, shifted + modulus, shifted));
+  return shifted * torch::sign(w);
 }
 
 // The products of a Dense (or a convolution's per-pixel dense) as values:

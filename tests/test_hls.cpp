@@ -163,6 +163,34 @@ TEST_CASE("Emulated Dense: products truncated to the accumulator, wrap and satur
   CHECK(HandDense("ap_fixed<10,2>").run() == std::vector<double>{1.8125, -0.4375});
 }
 
+TEST_CASE("Emulated power-of-two Dense with r_T wider than a double's mantissa", "[hls][emulate]") {
+  // weight_exponential with an ap_fixed<25,3> input (F = 22) and
+  // quantized_po2(5) weights (exponents [-8, 7], qkeras.md §1), exponent<5>:
+  // r_T = ap_fixed<60,30>, 60 bits.  x = (3 + 2^-22, -2^-22),
+  // W = ((2^-7, -1), (-1, 2^-7)), b = 0; every product is exact in r_T
+  // (lowest bit 2^-22 * 2^-7 = 2^-29), and accum ap_fixed<40,10> (F = 30)
+  // holds the sums exactly:
+  //   out0 = (3 + 2^-22) 2^-7 + 2^-22 = 3/128 + 2^-29 + 2^-22
+  //   out1 = -(3 + 2^-22) - 2^-29.
+  qtrain::Model model(spec({{"name", "po2"},
+                            {"input_shape", {2}},
+                            {"layers", {{{"name", "fc"}, {"type", "QDense"}, {"units", 2}, {"kernel_quantizer", "quantized_po2(5)"}}}},
+                            {"hls",
+                             {{"Model", {{"Precision", "ap_fixed<25,3>"}}},
+                              {"LayerName",
+                               {{"fc",
+                                 {{"Precision",
+                                   {{"bias", "ap_fixed<4,2>"}, {"accum", "ap_fixed<40,10>"}, {"result", "ap_fixed<40,10>"}}}}}}}}}}));
+  const double e7 = std::ldexp(1.0, -7), e22 = std::ldexp(1.0, -22), e29 = std::ldexp(1.0, -29);
+  test_helpers::set_weight(model, "fc", "kernel", torch::tensor({{e7, -1.0}, {-1.0, e7}}, torch::kFloat64));
+  test_helpers::set_weight(model, "fc", "bias", torch::zeros({2}));
+  HlsModel m = qtrain::build_hls_model(model, qtrain::hls_config_of(model));
+  REQUIRE(layer(m, "fc").type("weight").to_string() == "exponent<5>");
+  torch::Tensor y = qtrain::emulate(m, torch::tensor({{3.0 + e22, -e22}}, torch::kFloat64)).front();
+  CHECK(y[0][0].item<double>() == 3.0 / 128 + e29 + e22);
+  CHECK(y[0][1].item<double>() == -(3.0 + e22) - e29);
+}
+
 TEST_CASE("Emulated sigmoid uses the 1024-entry table and to_int's truncation", "[hls][emulate]") {
   qtrain::Model model(spec({{"name", "sig"},
                             {"input_shape", {1}},
