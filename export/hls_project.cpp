@@ -605,14 +605,19 @@ std::map<std::string, std::string> ProjectWriter::files() const {
   f["firmware/" + name_ + ".h"] = "#ifndef " + guard + "_H_\n#define " + guard + "_H_\n\n#include \"ap_fixed.h\"\n"
                                   "#include \"ap_int.h\"\n#include \"hls_stream.h\"\n\n#include \"defines.h\"\n\n" +
                                   signature + ";\n\n#endif\n";
-  // Interface pragmas (§1.3): whole arrays and one pipeline, or AXI streams
-  // through a dataflow of layers.
+  // Interface pragmas (§1.3): whole arrays, or AXI streams.  hls4ml's
+  // pipeline style "auto" (§1.14): a dataflow of layers for streams and
+  // for Resource layers, one pipeline otherwise.
+  const bool dataflow =
+      stream_ || std::any_of(model_.layers.begin(), model_.layers.end(), [](const HlsLayer& h) {
+        return h.weight.defined() && is_resource(h);
+      });
   const std::string io =
-      stream_ ? "    #pragma HLS INTERFACE axis port=" + input_var_ + "," + var_[out] + "\n    #pragma HLS DATAFLOW\n\n"
-              : "    #pragma HLS ARRAY_RESHAPE variable=" + input_var_ + " complete dim=0\n"
-                "    #pragma HLS ARRAY_PARTITION variable=" + var_[out] + " complete dim=0\n"
-                "    #pragma HLS INTERFACE ap_vld port=" + input_var_ + "," + var_[out] + "\n"
-                "    #pragma HLS PIPELINE\n\n";
+      (stream_ ? "    #pragma HLS INTERFACE axis port=" + input_var_ + "," + var_[out] + "\n"
+               : "    #pragma HLS ARRAY_RESHAPE variable=" + input_var_ + " complete dim=0\n"
+                 "    #pragma HLS ARRAY_PARTITION variable=" + var_[out] + " complete dim=0\n"
+                 "    #pragma HLS INTERFACE ap_vld port=" + input_var_ + "," + var_[out] + "\n") +
+      (dataflow ? "    #pragma HLS DATAFLOW\n\n" : "    #pragma HLS PIPELINE\n\n");
   f["firmware/" + name_ + ".cpp"] =
       "#include <iostream>\n\n#include \"" + name_ + ".h\"\n#include \"parameters.h\"\n\n" + signature + " {\n\n"
       "    // hls-fpga-machine-learning insert IO\n" + io +

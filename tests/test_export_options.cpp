@@ -136,6 +136,18 @@ TEST_CASE("An invalid reuse factor is an error naming the layer and the nearest 
                         Catch::Contains("nearest valid: 4 or 8"));
 }
 
+TEST_CASE("Resource's summation order is refused where a saturating accumulator could tell", "[export]") {
+  qtrain::Model model = model_of(jet_q6());
+  qtrain::HlsConfig config = qtrain::derive_hls_config(model, qtrain::Granularity::Name, "ap_fixed<16,6>");
+  config.layer_name["fc1"].precision["accum"] = qtrain::ConfigType::parse("ap_fixed<10,2,AP_TRN,AP_SAT>");
+  hls_export::apply_overrides(config, overrides("io_parallel", "Resource", 4));
+  CHECK_THROWS_WITH(hls_export::check_exportable(qtrain::build_hls_model(model, config)),
+                    Catch::Contains("layer 'fc1' (Dense)") && Catch::Contains("saturating accumulator"));
+  // Reuse factor n_in adds in dense_latency's order.
+  hls_export::apply_overrides(config, overrides("io_parallel", "Resource", 16));
+  CHECK_NOTHROW(hls_export::check_exportable(qtrain::build_hls_model(model, config)));
+}
+
 TEST_CASE("A layer the exporter cannot express in io_stream is named", "[export]") {
   qtrain::Model model = model_of({{"name", "pool"},
                                   {"input_shape", {5, 5, 1}},
