@@ -56,8 +56,8 @@ nlohmann::json train_trial(const std::string& run_config, const std::string& run
 // shape agree (qtrain::copy_weights), fresh initialisation elsewhere:
 // model.json, run.json, the source's scaler.json and checkpoints/last.pt.
 // This is how the block scheduler transfers weights without a hook in
-// qtrain::train: the checkpoint is the one a fresh run would have written
-// before its first epoch.  Returns false, writing nothing, when the source
+// qtrain::train: the checkpoint holds the state a fresh run has before its
+// first epoch, with the transferred weights.  Returns false, writing nothing, when the source
 // has no weights or the run prunes (masks cannot be carried over).
 bool prepare_warm_start(const std::string& run_config, const std::string& run_dir, const std::string& source_run);
 
