@@ -11,11 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include <torch/torch.h>
-
 #include "autoq/forgiving_factor.h"
 #include "autoq/report.h"
-#include "qtrain/copy_weights.h"
 #include "qtrain/files.h"
 #include "qtrain/model_quantize.h"
 #include "qtrain/run_config.h"
@@ -84,72 +81,17 @@ json train_trial(const std::string& run_config, const std::string& run_dir) {
   qtrain::TrainOptions options;
   options.config_path = run_config;
   options.out_dir = run_dir;
-  // The search leaves a checkpoint in the run directory only when it
-  // prepared a warm start; otherwise the run starts from scratch.
-  options.resume = fs::exists(fs::path(run_dir) / "checkpoints" / "last.pt");
-  options.force = !options.resume;
+  options.force = true;  // a trial killed half-way starts over
   return qtrain::train(options).metrics;
-}
-
-bool prepare_warm_start(const std::string& run_config, const std::string& run_dir, const std::string& source_run) {
-  const fs::path source(source_run), dir(run_dir);
-  const qtrain::RunConfig c = qtrain::RunConfig::load(run_config);
-  // The source's final weights, those its test metrics were measured with.
-  fs::path weights = source / "checkpoints" / "last.pt";
-  if (c.early_stopping && c.early_stopping->restore_best_weights && fs::exists(source / "checkpoints" / "best.pt"))
-    weights = source / "checkpoints" / "best.pt";
-  if (c.pruning || c.data.folds > 0 || !fs::exists(weights) || !fs::exists(source / "model.json")) return false;
-  qtrain::Model trained(qtrain::ModelSpec::load((source / "model.json").string()));
-  qtrain::load_checkpoint_weights(trained, weights.string());
-
-  // qtrain::train's state before its first epoch, as its checkpoints hold
-  // it: the model built after seeding (its RNG state is restored on
-  // resume), a fresh optimizer of the config's kind and options, fresh
-  // schedules, no step taken.
-  torch::manual_seed(c.seed);
-  qtrain::Model model(c.model);
-  qtrain::copy_weights(trained, model);
-  std::unique_ptr<torch::optim::Optimizer> optimizer;
-  if (c.optimizer.kind == qtrain::OptimizerConfig::Kind::Adam)
-    optimizer = std::make_unique<torch::optim::Adam>(
-        model.parameters(), torch::optim::AdamOptions(c.optimizer.lr).weight_decay(c.optimizer.weight_decay));
-  else
-    optimizer = std::make_unique<torch::optim::SGD>(
-        model.parameters(),
-        torch::optim::SGDOptions(c.optimizer.lr).momentum(c.optimizer.momentum).weight_decay(c.optimizer.weight_decay));
-  const json schedules = {
-      {"reduce_lr", c.reduce_lr ? qtrain::ReduceLROnPlateau(*c.reduce_lr).state() : json()},
-      {"early_stopping",
-       qtrain::EarlyStopping(c.early_stopping ? *c.early_stopping : qtrain::EarlyStopping::Options{}).state()}};
-  const json state = {
-      {"epoch", 0}, {"step", 0}, {"lr", c.optimizer.lr}, {"history", json::array()}, {"schedules", schedules}};
-
-  torch::serialize::OutputArchive archive, optimizer_archive;
-  model.save(archive);
-  optimizer->save(optimizer_archive);
-  archive.write("optimizer", optimizer_archive);
-  archive.write("trainer_state", c10::IValue(state.dump()));
-  archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
-
-  fs::create_directories(dir / "checkpoints");
-  c.model.save((dir / "model.json").string());
-  json saved = qtrain::read_json_file(run_config);
-  saved["model"] = "model.json";  // as train keeps run.json: its data paths are absolute already
-  qtrain::write_json_atomically((dir / "run.json").string(), saved);
-  if (fs::exists(source / "scaler.json"))
-    qtrain::write_json_atomically((dir / "scaler.json").string(),
-                                  qtrain::read_json_file((source / "scaler.json").string()));
-  qtrain::write_atomically((dir / "checkpoints" / "last.pt").string(),
-                           [&](const std::string& temporary) { archive.save_to(temporary); });
-  return true;
 }
 
 namespace {
 
 // The trial's run config lives in trials/<k>/: data paths of the base config
-// are made absolute so that they still resolve.
+// are made absolute so that they still resolve.  `initial_weights`: the run
+// whose weights it starts from (none when empty).
 json trial_run_config(json base, const std::string& base_dir, const qtrain::ModelSpec& spec, int epochs,
-                      double learning_rate, const std::string& name) {
+                      double learning_rate, const std::string& name, const std::string& initial_weights) {
   auto absolute = [&](json& path) {
     if (path.is_string() && fs::path(path.get<std::string>()).is_relative())
       path = fs::absolute(fs::path(base_dir) / path.get<std::string>()).lexically_normal().string();
@@ -166,6 +108,7 @@ json trial_run_config(json base, const std::string& base_dir, const qtrain::Mode
   base["epochs"] = epochs;
   base["optimizer"]["lr"] = learning_rate;
   base["name"] = name;
+  if (!initial_weights.empty()) base["initial_weights"] = initial_weights;
   return base;
 }
 
@@ -318,9 +261,9 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
       fs::create_directories(dir);
       const std::string run_config = (dir / "run.json").string(), run_dir = (dir / "run").string();
       qtrain::write_json_atomically(run_config, trial_run_config(base, base_dir, spec, r.epochs, r.learning_rate,
-                                                                 base_config.name + "_trial_" + std::to_string(k)));
+                                                                 base_config.name + "_trial_" + std::to_string(k),
+                                                                 warm_source));
       fs::remove_all(run_dir);  // what a killed attempt left
-      if (!warm_source.empty()) prepare_warm_start(run_config, run_dir, warm_source);
       const json metrics = runner(run_config, run_dir);
       const json* value = metrics.contains("test") ? &metrics["test"] : nullptr;
       if (!value || !value->contains(config.metric) || !(*value)[config.metric].is_number())

@@ -44,22 +44,12 @@ nlohmann::json to_json(const TrialRecord& record);
 // Throws std::invalid_argument for a malformed record.
 TrialRecord trial_from_json(const nlohmann::json& json);
 
-// Trains a trial's run config into its run directory and returns the run's
-// metrics (metrics.json).  The search empties the run directory first, or
-// leaves in it only what prepare_warm_start wrote.  The default trains with
-// qtrain::train, continuing from a warm-start checkpoint when there is one.
+// Trains a trial's run config into its run directory (emptied by the
+// search first) and returns the run's metrics (metrics.json).  A block
+// scheduler's trial starts from the previous blocks' best weights through
+// its run config's "initial_weights".  The default trains with qtrain::train.
 using TrialRunner = std::function<nlohmann::json(const std::string& run_config, const std::string& run_dir)>;
 nlohmann::json train_trial(const std::string& run_config, const std::string& run_dir);
-
-// Makes `run_dir` a run that qtrain::train resumes at epoch 0 with the
-// weights of the trained run `source_run` wherever layer, weight name and
-// shape agree (qtrain::copy_weights), fresh initialisation elsewhere:
-// model.json, run.json, the source's scaler.json and checkpoints/last.pt.
-// This is how the block scheduler transfers weights without a hook in
-// qtrain::train: the checkpoint holds the state a fresh run has before its
-// first epoch, with the transferred weights.  Returns false, writing nothing, when the source
-// has no weights or the run prunes (masks cannot be carried over).
-bool prepare_warm_start(const std::string& run_config, const std::string& run_dir, const std::string& source_run);
 
 struct SearchOptions {
   std::string out_dir;

@@ -255,6 +255,12 @@ RunConfig RunConfig::from_json(const json& j, const std::string& source, const s
   }
   c.seed = static_cast<uint64_t>(top.integer("seed", 1, 0));
   if (top.has("threads")) c.threads = static_cast<int>(top.integer("threads", 1, 1));
+  if (top.has("initial_weights")) {
+    std::filesystem::path p = top.string("initial_weights");
+    if (p.empty()) throw top.error("initial_weights", "must name a run directory");
+    if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
+    c.initial_weights = p.string();
+  }
   top.has("description");
   top.finish();
   return c;

@@ -88,6 +88,10 @@ struct RunConfig {
   std::vector<double> tpr_at_fpr;  // operating points reported on the test set
   uint64_t seed = 1;
   std::optional<int> threads;
+  // A trained run directory whose weights (those `qtrain predict` loads)
+  // start this run wherever layer, weight name and shape match; the rest is
+  // initialised as usual.  Empty: no transfer.
+  std::string initial_weights;
 
   // Reads run.json; "model" is a path (relative to run.json) or an inline spec.
   static RunConfig load(const std::string& path);

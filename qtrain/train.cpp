@@ -13,6 +13,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "qtrain/copy_weights.h"
 #include "qtrain/files.h"
 #include "qtrain/losses.h"
 #include "qtrain/metrics.h"
@@ -398,6 +399,15 @@ TrainResult train_run(const RunConfig& c, const json& saved_config, const fs::pa
     for (const LayerPtr& layer : model.layers())
       for (LayerWeight& w : layer->weights())
         if (is_kernel(w)) w.clip = c.clip;
+  // A warm start (transfer learning, AutoQ's block scheduler): a resumed run
+  // has them in its checkpoint already.
+  if (!options.resume && !c.initial_weights.empty()) {
+    try {
+      copy_weights(*open_run(c.initial_weights).model, model);
+    } catch (const std::exception& e) {
+      throw RunError(c.source + ": initial_weights: " + e.what());
+    }
+  }
   std::unique_ptr<torch::optim::Optimizer> optimizer = make_optimizer(c.optimizer, model);
 
   TrainerState state;

@@ -20,6 +20,7 @@
 #include "autoq/search.h"
 #include "autoq/search_space.h"
 #include "qtrain/files.h"
+#include "qtrain/run_data.h"
 #include "qtrain/train.h"
 #include "tests/helpers.h"
 
@@ -286,37 +287,38 @@ TEST_CASE("block scheduler: a warm-started trial trains on from the transferred 
   const autoq::AutoqConfig config = write_search(dir, {});
   const json base = qtrain::read_json_file(dir.file("run.json"));
   autoq::train_trial(dir.file("run.json"), dir.file("source"));
+  const qtrain::TrainedRun source = qtrain::open_run(dir.file("source"));
 
-  // The next trial: fc1 twice as wide (fc1 and fc2 kernels change shape).
+  // The next trial: fc1 twice as wide (fc1 and fc2 kernels change shape),
+  // starting from the source run's weights; one epoch at lr 1e-12 keeps
+  // them within 1e-6 (a fresh initialisation is ~0.1 away).
   json next = base;
   next["model"] = autoq::scale_widths(three_layer_spec(), {{"fc1", 2.0}});
+  next["initial_weights"] = "source";  // relative to the run config
+  next["epochs"] = 1;
+  next["optimizer"]["lr"] = 1e-12;
   qtrain::write_json_atomically(dir.file("next.json"), next);
-  REQUIRE(autoq::prepare_warm_start(dir.file("next.json"), dir.file("next"), dir.file("source")));
-  CHECK(std::filesystem::exists(dir.file("next/scaler.json")));
-
-  qtrain::Model source(qtrain::ModelSpec::load(dir.file("source/model.json")));
-  qtrain::load_checkpoint_weights(source, dir.file("source/checkpoints/last.pt"));
-  qtrain::Model start(qtrain::ModelSpec::load(dir.file("next/model.json")));
-  qtrain::load_checkpoint_weights(start, dir.file("next/checkpoints/last.pt"));
+  autoq::train_trial(dir.file("next.json"), dir.file("next"));
   auto weight = [](const qtrain::Model& m, const std::string& layer, const std::string& name) {
     return m.layer(layer)->weight(name)->variable;
   };
-  CHECK(torch::equal(weight(start, "fc3", "kernel"), weight(source, "fc3", "kernel")));
-  CHECK(torch::equal(weight(start, "fc2", "bias"), weight(source, "fc2", "bias")));
-  CHECK(weight(start, "fc1", "kernel").size(1) == 16);
+  const qtrain::TrainedRun start = qtrain::open_run(dir.file("next"));
+  auto near = [](const torch::Tensor& a, const torch::Tensor& b) { return torch::allclose(a, b, 0.0, 1e-6); };
+  CHECK(near(weight(*start.model, "fc3", "kernel"), weight(*source.model, "fc3", "kernel")));
+  CHECK(near(weight(*start.model, "fc2", "bias"), weight(*source.model, "fc2", "bias")));
+  CHECK(weight(*start.model, "fc1", "kernel").size(1) == 16);
 
-  // Training resumes at epoch 0 from those weights and moves them.
+  // At the base learning rate, training moves them.
+  next["optimizer"]["lr"] = base["optimizer"]["lr"];
+  qtrain::write_json_atomically(dir.file("next.json"), next);
   const json metrics = autoq::train_trial(dir.file("next.json"), dir.file("next"));
   CHECK(metrics["epochs_run"] == 1);
-  CHECK(metrics["history"].size() == 1);
-  qtrain::Model trained(qtrain::ModelSpec::load(dir.file("next/model.json")));
-  qtrain::load_checkpoint_weights(trained, dir.file("next/checkpoints/last.pt"));
-  CHECK_FALSE(torch::equal(weight(trained, "fc3", "kernel"), weight(start, "fc3", "kernel")));
+  const qtrain::TrainedRun trained = qtrain::open_run(dir.file("next"));
+  CHECK_FALSE(torch::equal(weight(*trained.model, "fc3", "kernel"), weight(*source.model, "fc3", "kernel")));
 
-  // Pruning runs cannot carry their masks over: no warm start.
-  json pruned = next;
-  pruned["pruning"] = {{"final_sparsity", 0.5}, {"begin_step", 0}, {"end_step", 4}, {"frequency", 1}};
-  qtrain::write_json_atomically(dir.file("pruned.json"), pruned);
-  CHECK_FALSE(autoq::prepare_warm_start(dir.file("pruned.json"), dir.file("pruned"), dir.file("source")));
-  CHECK_FALSE(std::filesystem::exists(dir.file("pruned")));
+  // A missing source is an error naming the field.
+  next["initial_weights"] = "nowhere";
+  qtrain::write_json_atomically(dir.file("next.json"), next);
+  CHECK_THROWS_WITH(autoq::train_trial(dir.file("next.json"), dir.file("next")),
+                    Catch::Contains("initial_weights") && Catch::Contains("nowhere"));
 }
