@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "export/csim.h"
 #include "export/hls_project.h"
@@ -195,6 +196,26 @@ TEST_CASE("The Q6 jet tagger with a per-layer config C-simulates bit-exactly", "
     ++count;
   }
   CHECK(count == 16 * 64);
+}
+
+TEST_CASE("Binary, ternary and power-of-two jet taggers C-simulate bit-exactly", "[export][slow]") {
+  // Q6 with the hidden Dense kernels replaced: the firmware multiplies with
+  // nnet's weight_binary, weight_ternary and weight_exponential products.
+  for (const auto& [kernel, product] : {std::pair{"binary(alpha=1)", "weight_binary"},
+                                        std::pair{"ternary(alpha=1)", "weight_ternary"},
+                                        std::pair{"quantized_po2(4)", "weight_exponential"}}) {
+    DYNAMIC_SECTION(kernel) {
+      test_helpers::TempDir dir;
+      json model_spec = example_spec("q6.json");
+      for (json& layer : model_spec["layers"])
+        if (layer.contains("kernel_quantizer") && layer["name"] != "fc4") layer["kernel_quantizer"] = kernel;
+      qtrain::Model model(spec(model_spec));
+      model_spec["hls"] = qtrain::derive_hls_config(model, qtrain::Granularity::Name, "ap_fixed<16,6>").to_json();
+      const fs::path project = dir.path() / "prj";
+      check_bit_exact(trained_run(dir, model_spec), project);
+      CHECK(read(project / "firmware/parameters.h").find(std::string("nnet::product::") + product) != std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("The float jet tagger under the default ap_fixed<16,6> C-simulates bit-exactly", "[export][slow]") {
