@@ -19,3 +19,16 @@ add_test(NAME cli_export_missing_run COMMAND sh -c
 add_test(NAME cli_csim_not_a_project COMMAND sh -c
   "\"$0\" csim \"$1\" 2>&1 | grep -q 'not an exported project' && \"$0\" csim \"$1\"; test $? -eq 2"
   $<TARGET_FILE:qtrain_cli> ${PROJECT_SOURCE_DIR}/examples)
+# The QKeras paper's heterogeneous PTQ (BN folded) of a float jet tagger
+# trained for one epoch: its per-layer types export and C-simulate with no
+# output differing from the emulator.
+add_test(NAME cli_export_ptq_heterogeneous COMMAND sh -c
+  "set -e; rm -rf \"$2\"; mkdir -p \"$2\"
+   printf '{\"name\": \"h\", \"model\": \"%s\", \"data\": {\"kind\": \"synthetic_jets\", \"samples\": 3000, \"seed\": 3}, \"loss\": {\"kind\": \"categorical_crossentropy\"}, \"optimizer\": {\"kind\": \"adam\", \"lr\": 0.003}, \"batch_size\": 128, \"epochs\": 1, \"seed\": 2}' \"$1\" > \"$2/run.json\"
+   \"$0\" --threads 1 train \"$2/run.json\" --out \"$2/run\" > /dev/null
+   \"$0\" ptq \"$2/run\" --heterogeneous --fold-bn -o \"$2/ptq\"
+   \"$0\" export \"$2/ptq\" -o \"$2/prj\" --tb-samples 600
+   \"$0\" csim \"$2/prj\""
+  $<TARGET_FILE:qtrain_cli> ${PROJECT_SOURCE_DIR}/examples/jet_tagger/float.json ${CMAKE_CURRENT_BINARY_DIR}/cli_export_ptq)
+set_tests_properties(cli_export_ptq_heterogeneous PROPERTIES PASS_REGULAR_EXPRESSION
+  "fc1.weight: ap_fixed<.*wrote .*/prj \\(600 test samples\\).*600 samples, 3000 outputs: 0 mismatching the emulator, largest absolute difference 0")
