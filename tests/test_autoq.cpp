@@ -16,9 +16,11 @@
 #include "autoq/search_space.h"
 #include "qtrain/files.h"
 #include "qtrain/model_quantize.h"
+#include "tests/autoq_helpers.h"
 #include "tests/helpers.h"
 
 using nlohmann::json;
+using autoq_test::journal_without_seconds;
 using test_helpers::TempDir;
 
 namespace {
@@ -54,17 +56,6 @@ std::string write_search(const TempDir& dir, int max_trials, const std::string& 
   return path;
 }
 
-// The journal without the wall-clock times.
-std::vector<json> journal_without_seconds(const std::string& path) {
-  std::vector<json> lines;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    json j = json::parse(line);
-    j.erase("seconds");
-    lines.push_back(j);
-  }
-  return lines;
-}
 
 }  // namespace
 
@@ -249,16 +240,7 @@ TEST_CASE("journal: a killed search resumes to the same journal without re-runni
 
   // A corrupt line is reported with its number and that trial runs again.
   const std::string journal = dir.file("killed/trials.jsonl");
-  std::vector<std::string> lines;
-  {
-    std::ifstream in(journal);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-  }
-  lines[1] = "{\"trial\": 1, \"configur";
-  {
-    std::ofstream out(journal);
-    for (const std::string& line : lines) out << line << "\n";
-  }
+  autoq_test::replace_journal_line(journal, 1, "{\"trial\": 1, \"configur");
   std::ostringstream warnings;
   CHECK(autoq::read_journal(journal, &warnings).size() == 4);
   CHECK_THAT(warnings.str(), Catch::Contains("trials.jsonl:2:"));

@@ -22,9 +22,11 @@
 #include "qtrain/files.h"
 #include "qtrain/run_data.h"
 #include "qtrain/train.h"
+#include "tests/autoq_helpers.h"
 #include "tests/helpers.h"
 
 using nlohmann::json;
+using autoq_test::journal_without_seconds;
 using test_helpers::TempDir;
 
 namespace {
@@ -67,16 +69,6 @@ json fake_runner(const std::string& run_config, const std::string& run_dir) {
   return {{"test", {{"accuracy", 0.5 + spread}}}};
 }
 
-std::vector<json> journal_without_seconds(const std::string& path) {
-  std::vector<json> lines;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    json j = json::parse(line);
-    j.erase("seconds");
-    lines.push_back(j);
-  }
-  return lines;
-}
 
 json layer_of(const json& spec, const std::string& name) {
   for (const json& layer : spec["layers"])

@@ -24,9 +24,11 @@
 #include "autoq/search.h"
 #include "autoq/search_space.h"
 #include "qtrain/files.h"
+#include "tests/autoq_helpers.h"
 #include "tests/helpers.h"
 
 using nlohmann::json;
+using autoq_test::journal_without_seconds;
 using test_helpers::TempDir;
 
 namespace {
@@ -84,16 +86,6 @@ json fake_runner(const std::string& run_config, const std::string& run_dir) {
   return {{"test", {{"accuracy", 0.5 + spread + 0.01 * run["epochs"].get<int>()}}}};
 }
 
-std::vector<json> journal_without_seconds(const std::string& path) {
-  std::vector<json> lines;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    json j = json::parse(line);
-    j.erase("seconds");
-    lines.push_back(j);
-  }
-  return lines;
-}
 
 // Runs `config` uninterrupted, then killed in trial `dies_in` (1-based
 // runner call) and resumed; the resumed journal must equal the full one.
@@ -406,16 +398,7 @@ TEST_CASE("search: a re-run trial that scores differently makes later journal li
   // Trial 3 (the first the Gaussian process chose) is lost and, run again,
   // scores far lower than before.
   const std::string journal = dir.file("out/trials.jsonl");
-  std::vector<std::string> lines;
-  {
-    std::ifstream in(journal);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-  }
-  lines[3] = "{\"trial\": 3, \"configur";
-  {
-    std::ofstream out(journal);
-    for (const std::string& line : lines) out << line << "\n";
-  }
+  autoq_test::replace_journal_line(journal, 3, "{\"trial\": 3, \"configur");
   int calls = 0;
   auto worse_trial_3 = [&calls](const std::string& run_config, const std::string& run_dir) {
     json metrics = fake_runner(run_config, run_dir);
