@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The jet tagger end to end: the QKeras paper's float jet tagger and its 6-bit
+# quantization-aware twin trained on the same data, their QTools energies,
+# the 6-bit model's HLS project, its g++ C simulation against the bit-exact
+# emulator and its resource and latency estimate, then a summary.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: examples/jet_tagger/run.sh [--quick] [--data JETS] [OUT_DIR]
+
+train float.json and q6.json (QAT) -> energy of both -> export of the 6-bit
+run -> csim (fails on any output differing from the emulator) -> estimate.
+The training settings are run_float.json's and run_q6.json's.
+
+  OUT_DIR      runs, HLS project, derived configs and logs
+               (default runs/jet_tagger_pipeline)
+  --data JETS  the real hls4ml jets (run-config data kind "jets"): an OpenML
+               CSV/ARFF file, a Zenodo HDF5 file or a directory of them;
+               default: the built-in synthetic jets (100000)
+  --quick      a smoke test: 5000 synthetic jets and 2 epochs
+               (with --data: the real jets for 2 epochs)
+  QTRAIN       environment: the qtrain binary (default build/qtrain/qtrain
+               of this repository)
+EOF
+}
+
+here="$(cd "$(dirname "$0")" && pwd)"
+qtrain="${QTRAIN:-$here/../../build/qtrain/qtrain}"
+out=runs/jet_tagger_pipeline
+quick=false
+data_path=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --quick) quick=true ;;
+    --data) [ $# -ge 2 ] || { echo "run.sh: --data needs a path" >&2; exit 2; }
+            data_path="$2"; shift ;;
+    -*) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+    *) out="$1" ;;
+  esac
+  shift
+done
+[ -x "$qtrain" ] || { echo "run.sh: no qtrain binary at '$qtrain' (build it or set QTRAIN)" >&2; exit 2; }
+
+# A JSON string of $1.
+json_str() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
+# $1 escaped for the replacement of a sed s|...|...| command.
+sed_escape() { printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'; }
+# derive SRC MODEL DATA DST: the example run config SRC (pretty-printed, as
+# the examples are) with "model" set to the spec MODEL and, unless DATA is
+# empty, its "data" object replaced by the JSON object DATA (and its
+# description saying so).
+derive() {
+  local model data="$3" expr
+  model="$(json_str "$2")"
+  expr="s|\"model\": \"[^\"]*\"|\"model\": $(sed_escape "$model")|"
+  [ -z "$data" ] || expr="$expr; s|\"description\": \"[^\"]*\"|\"description\": \"${1##*/} with the data given to run.sh\"|
+    s|\"data\": {\n\(    [^\n]*\n\)*  }|\"data\": $(sed_escape "$data")|"
+  sed -z "$expr" "$1" > "$4"
+  if ! grep -qF "\"model\": $model" "$4" || { [ -n "$data" ] && ! grep -qF "\"data\": $data" "$4"; }; then
+    echo "run.sh: $1: cannot replace its model and data (expected the examples' layout)" >&2
+    exit 1
+  fi
+}
+# The value of a "Total energy: N pJ" line.
+energy_of() { sed -n 's/^Total energy: \([0-9]*\) pJ.*/\1/p' "$1"; }
+step() { printf '\n== %s\n' "$*"; }
+
+data=""
+source_name="synthetic jets"
+if [ -n "$data_path" ]; then
+  [ -e "$data_path" ] || { echo "run.sh: --data $data_path: no such file or directory" >&2; exit 2; }
+  data="{\"kind\": \"jets\", \"path\": $(json_str "$(realpath "$data_path")")}"
+  source_name="$data_path"
+elif $quick; then
+  data='{"kind": "synthetic_jets", "samples": 5000, "seed": 7}'
+fi
+epochs=()
+$quick && epochs=(--epochs 2)
+
+mkdir -p "$out"
+derive "$here/run_float.json" "$here/float.json" "$data" "$out/run_float.json"
+derive "$here/run_q6.json" "$here/q6.json" "$data" "$out/run_q6.json"
+
+step "train the float jet tagger ($source_name)"
+"$qtrain" train "$out/run_float.json" --out "$out/float" --force "${epochs[@]}" | tee "$out/train_float.log"
+step "train the 6-bit QAT jet tagger"
+"$qtrain" train "$out/run_q6.json" --out "$out/q6" --force "${epochs[@]}" | tee "$out/train_q6.log"
+step "the 6-bit model through the firmware emulator"
+"$qtrain" predict "$out/q6" --emulate | tee "$out/emulate_q6.log"
+step "energy: the float model in fp32, the 6-bit model"
+"$qtrain" energy --reference fp32 "$out/float/model.json" | tee "$out/energy_float.log"
+"$qtrain" energy "$out/q6/model.json" | tee "$out/energy_q6.log"
+step "export the 6-bit model"
+"$qtrain" export "$out/q6" -o "$out/q6_prj" --force | tee "$out/export.log"
+step "C simulation against the emulator"
+"$qtrain" csim "$out/q6_prj" | tee "$out/csim.log"
+step "resource and latency estimate"
+"$qtrain" estimate "$out/q6_prj" | tee "$out/estimate.log"
+
+float_pj="$(energy_of "$out/energy_float.log")"
+q6_pj="$(energy_of "$out/energy_q6.log")"
+step "summary ($source_name; everything in $out)"
+printf 'test accuracy    float %s, 6-bit QAT %s, 6-bit firmware (emulated) %s\n' \
+  "$(sed -n 's/^Test set .*accuracy \([0-9.]*\)$/\1/p' "$out/train_float.log")" \
+  "$(sed -n 's/^Test set .*accuracy \([0-9.]*\)$/\1/p' "$out/train_q6.log")" \
+  "$(sed -n 's/^accuracy: //p' "$out/emulate_q6.log")"
+printf 'energy           float (fp32) %s pJ, 6-bit %s pJ: %s times less\n' "$float_pj" "$q6_pj" \
+  "$(awk -v a="$float_pj" -v b="$q6_pj" 'BEGIN { printf "%.2f", a / b }')"
+printf 'csim             %s\n' "$(grep 'mismatching the emulator' "$out/csim.log")"
+printf 'estimate         %s; %s\n' \
+  "$(awk '$1 == "total" { printf "DSP %s, LUT %s, FF %s, BRAM_18K %s", $2, $3, $4, $5 }' "$out/estimate.log")" \
+  "$(grep '^latency' "$out/estimate.log")"
