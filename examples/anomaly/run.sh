@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The anomaly-detection DNN autoencoder end to end: the float AE of Govorkova
+# et al. and its 8-bit quantization-aware twin trained on the same
+# background, their QTools energies, the 8-bit model's HLS project, its g++ C
+# simulation against the bit-exact emulator and its resource and latency
+# estimate, then a summary with the IO score's ROC AUC per signal.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: examples/anomaly/run.sh [--quick] [--background FILE --signal NAME=FILE ...] [OUT_DIR]
+
+train dnn_ae.json and its 8-bit QAT version -> energy of both -> export of
+the 8-bit run -> csim (fails on any output differing from the emulator) ->
+estimate.  The 8-bit version is dnn_ae.json through quantize-model with
+quantized_bits(8,0,alpha=1) kernels and quantized_bits(8,3,alpha=1) biases
+in every Dense layer (BatchNormalization and LeakyReLU stay float, the
+firmware default ap_fixed<16,6>).  On the synthetic events the training
+settings are run_dnn_ae.json's (20000 background events, 3000 per signal,
+8 epochs), on the real files run_dnn_ae_real.json's (50 epochs, batch 1024).
+
+  OUT_DIR                runs, HLS project, derived configs and logs
+                         (default runs/anomaly_pipeline)
+  --background FILE      the real ADC2021 background, e.g.
+                         background_for_training.h5 (run-config data kind
+                         "adc"); default: the built-in synthetic events
+  --signal NAME=FILE     a real signal file scored against the background
+                         test split, e.g. Ato4l=Ato4l_lepFilter_13TeV_filtered.h5;
+                         repeat for each signal (at least one)
+  --quick                a smoke test: 3000 synthetic background events,
+                         500 per signal, 2 epochs, 200 C-simulated events
+                         (with the real files: 2 epochs, 200 events)
+  QTRAIN                 environment: the qtrain binary (default
+                         build/qtrain/qtrain of this repository)
+USAGE
+}
+
+here="$(cd "$(dirname "$0")" && pwd)"
+qtrain="${QTRAIN:-$here/../../build/qtrain/qtrain}"
+out=runs/anomaly_pipeline
+quick=false
+background=""
+signals=()  # JSON objects {"name", "path"}
+
+# A JSON string of $1.
+json_str() { local s=${1//\\/\\\\}; s=${s//\"/\\\"}; printf '"%s"' "$s"; }
+# The absolute path of the file $2 given to the option $1.
+file_arg() {
+  [ $# -ge 2 ] || { echo "run.sh: $1 needs a path" >&2; exit 2; }
+  [ -f "$2" ] || { echo "run.sh: $1 $2: no such file" >&2; exit 2; }
+  realpath "$2"
+}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --quick) quick=true ;;
+    --background) background="$(file_arg "$@")"; shift ;;
+    --signal)
+      [ $# -ge 2 ] && [[ "$2" == ?*=?* ]] || { echo "run.sh: --signal needs NAME=FILE" >&2; exit 2; }
+      signals+=("{\"name\": $(json_str "${2%%=*}"), \"path\": $(json_str "$(file_arg --signal "${2#*=}")")}")
+      shift ;;
+    -*) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+    *) out="$1" ;;
+  esac
+  shift
+done
+[ -x "$qtrain" ] || { echo "run.sh: no qtrain binary at '$qtrain' (build it or set QTRAIN)" >&2; exit 2; }
+
+# $1 escaped for the replacement of a sed s|...|...| command.
+sed_escape() { printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'; }
+# derive SRC MODEL DATA DST: the example run config SRC (pretty-printed, as
+# the examples are) with "model" set to the spec MODEL and, unless DATA is
+# empty, its "data" object replaced by the JSON object DATA (and its
+# description saying so).
+derive() {
+  local model data="$3" expr
+  model="$(json_str "$2")"
+  expr="s|\"model\": \"[^\"]*\"|\"model\": $(sed_escape "$model")|"
+  [ -z "$data" ] || expr="$expr; s|\"description\": \"[^\"]*\"|\"description\": \"${1##*/} with the data given to run.sh\"|
+    s|\"data\": {\n\(    [^\n]*\n\)*  }|\"data\": $(sed_escape "$data")|"
+  sed -z "$expr" "$1" > "$4"
+  if ! grep -qF "\"model\": $model" "$4" || { [ -n "$data" ] && ! grep -qF "\"data\": $data" "$4"; }; then
+    echo "run.sh: $1: cannot replace its model and data (expected the examples' layout)" >&2
+    exit 1
+  fi
+}
+# The value of a "Total energy: N pJ" line.
+energy_of() { sed -n 's/^Total energy: \([0-9]*\) pJ.*/\1/p' "$1"; }
+# "signal AUC, ..." of the io rows of a training log's anomaly table.
+aucs_of() { awk '$1 == "io" { printf "%s%s %s", sep, $2, $NF; sep = ", " }' "$1"; }
+step() { printf '\n== %s\n' "$*"; }
+
+data=""
+source_name="synthetic events"
+config="$here/run_dnn_ae.json"
+if [ -n "$background" ] || [ ${#signals[@]} -gt 0 ]; then
+  [ -n "$background" ] && [ ${#signals[@]} -gt 0 ] ||
+    { echo "run.sh: the real data need --background and at least one --signal" >&2; exit 2; }
+  # run_dnn_ae_real.json's data, with the given files
+  data="{\"kind\": \"adc\", \"path\": $(json_str "$background"), \"signals\": [$(IFS=,; echo "${signals[*]}")],"
+  data="$data \"test_fraction\": 0.2, \"validation_fraction\": 0.2}"
+  source_name="$background and ${#signals[@]} signal files"
+  config="$here/run_dnn_ae_real.json"
+elif $quick; then
+  data='{"kind": "synthetic_adc", "samples": 3000, "signal_samples": 500, "seed": 7}'
+fi
+epochs=() tb_samples=1000
+$quick && epochs=(--epochs 2) tb_samples=200
+
+mkdir -p "$out"
+cat > "$out/q8_config.json" <<'CONFIG'
+{
+  "QDense": {"kernel_quantizer": "quantized_bits(8,0,alpha=1)", "bias_quantizer": "quantized_bits(8,3,alpha=1)"}
+}
+CONFIG
+"$qtrain" quantize-model "$here/dnn_ae.json" "$out/q8_config.json" -o "$out/dnn_ae_q8.json" --force
+derive "$config" "$here/dnn_ae.json" "$data" "$out/run_float.json"
+derive "$config" "$out/dnn_ae_q8.json" "$data" "$out/run_q8.json"
+
+step "train the float AE ($source_name)"
+"$qtrain" train "$out/run_float.json" --out "$out/float" --force "${epochs[@]}" | tee "$out/train_float.log"
+step "train the 8-bit QAT AE"
+"$qtrain" train "$out/run_q8.json" --out "$out/q8" --force "${epochs[@]}" | tee "$out/train_q8.log"
+step "energy: the float model in fp32, the 8-bit model"
+"$qtrain" energy --reference fp32 "$out/float/model.json" | tee "$out/energy_float.log"
+"$qtrain" energy "$out/q8/model.json" | tee "$out/energy_q8.log"
+
+step "export the 8-bit model"
+# The exporter refuses a Reshape as the model output, the AE's
+# "reconstruction" (19, 3); the firmware's flat arrays hold the same 57
+# values without it, so the exported run is a copy whose spec ends at fc_out.
+rm -rf "$out/q8_flat"
+cp -r "$out/q8" "$out/q8_flat"
+sed -z -i 's/,\n    {\n[^{}]*"type": "Reshape"\n    }\n  ]/\n  ]/' "$out/q8_flat/model.json"
+if grep -q '"Reshape"' "$out/q8_flat/model.json"; then
+  echo "run.sh: $out/q8_flat/model.json: cannot remove the final Reshape" >&2
+  exit 1
+fi
+# The firmware outputs the 57 reconstructed values; `qtrain export --score io`
+# would add the IO anomaly score layer after them (this is the one line to change):
+score=()  # ANOMALY SCORE: score=(--score io)
+"$qtrain" export "$out/q8_flat" -o "$out/q8_prj" --force --tb-samples "$tb_samples" "${score[@]}" | tee "$out/export.log"
+step "C simulation against the emulator"
+"$qtrain" csim "$out/q8_prj" | tee "$out/csim.log"
+step "resource and latency estimate"
+"$qtrain" estimate "$out/q8_prj" | tee "$out/estimate.log"
+
+float_pj="$(energy_of "$out/energy_float.log")"
+q8_pj="$(energy_of "$out/energy_q8.log")"
+step "summary ($source_name; everything in $out)"
+printf 'IO score ROC AUC float: %s\n' "$(aucs_of "$out/train_float.log")"
+printf '                 8-bit: %s\n' "$(aucs_of "$out/train_q8.log")"
+printf 'energy           float (fp32) %s pJ, 8-bit %s pJ: %s times less\n' "$float_pj" "$q8_pj" \
+  "$(awk -v a="$float_pj" -v b="$q8_pj" 'BEGIN { printf "%.2f", a / b }')"
+printf 'csim             %s\n' "$(grep 'mismatching the emulator' "$out/csim.log")"
+printf 'estimate         %s; %s\n' \
+  "$(awk '$1 == "total" { printf "DSP %s, LUT %s, FF %s, BRAM_18K %s", $2, $3, $4, $5 }' "$out/estimate.log")" \
+  "$(grep '^latency' "$out/estimate.log")"
