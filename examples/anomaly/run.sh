@@ -87,7 +87,10 @@ derive() {
 # The value of a "Total energy: N pJ" line.
 energy_of() { sed -n 's/^Total energy: \([0-9]*\) pJ.*/\1/p' "$1"; }
 # "signal AUC, ..." of the io rows of a training log's anomaly table.
-aucs_of() { awk '$1 == "io" { printf "%s%s %s", sep, $2, $NF; sep = ", " }' "$1"; }
+aucs_of() {
+  awk '$1 == "io" { name = $2; for (i = 3; i <= NF - 5; ++i) name = name " " $i
+                    printf "%s%s %s", sep, name, $NF; sep = ", " }' "$1"
+}
 step() { printf '\n== %s\n' "$*"; }
 
 data=""
