@@ -10,7 +10,8 @@ usage() {
   cat <<'USAGE'
 usage: examples/anomaly/run.sh [--quick] [--background FILE --signal NAME=FILE ...] [OUT_DIR]
 
-train dnn_ae.json and its 8-bit QAT version -> energy of both -> export of
+train dnn_ae.json and its 8-bit QAT version -> hlsconfig (the QAT quantizers
+as the firmware types) -> energy of both -> export of
 the 8-bit run -> csim (fails on any output differing from the emulator) ->
 estimate.  The 8-bit version is dnn_ae.json through quantize-model with
 quantized_bits(8,0,alpha=1) kernels and quantized_bits(8,3,alpha=1) biases
@@ -128,10 +129,11 @@ step "energy: the float model in fp32, the 8-bit model"
 "$qtrain" energy --reference fp32 "$out/float/model.json" | tee "$out/energy_float.log"
 "$qtrain" energy "$out/q8/model.json" | tee "$out/energy_q8.log"
 
-step "export the 8-bit model"
+step "export the 8-bit model with its firmware precision config (hlsconfig)"
 # The exporter refuses a Reshape as the model output, the AE's
 # "reconstruction" (19, 3); the firmware's flat arrays hold the same 57
-# values without it, so the exported run is a copy whose spec ends at fc_out.
+# values without it, so the exported run is a copy whose spec ends at fc_out
+# and holds the precision config.
 rm -rf "$out/q8_flat"
 cp -r "$out/q8" "$out/q8_flat"
 sed -z -i 's/,\n    {\n[^{}]*"type": "Reshape"\n    }\n  ]/\n  ]/' "$out/q8_flat/model.json"
@@ -139,6 +141,7 @@ if grep -q '"Reshape"' "$out/q8_flat/model.json"; then
   echo "run.sh: $out/q8_flat/model.json: cannot remove the final Reshape" >&2
   exit 1
 fi
+"$qtrain" hlsconfig "$out/q8_flat" -o "$out/q8_flat/model.json" --force
 # The firmware outputs the 57 reconstructed values; `qtrain export --score io`
 # would add the IO anomaly score layer after them (this is the one line to change):
 score=()  # ANOMALY SCORE: score=(--score io)

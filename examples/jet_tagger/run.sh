@@ -9,7 +9,8 @@ usage() {
   cat <<'EOF'
 usage: examples/jet_tagger/run.sh [--quick] [--data JETS] [OUT_DIR]
 
-train float.json and q6.json (QAT) -> energy of both -> export of the 6-bit
+train float.json and q6.json (QAT) -> hlsconfig (the QAT quantizers
+as the firmware types) -> energy of both -> export of the 6-bit
 run -> csim (fails on any output differing from the emulator) -> estimate.
 The training settings are run_float.json's and run_q6.json's.
 
@@ -87,6 +88,8 @@ step "train the float jet tagger ($source_name)"
 "$qtrain" train "$out/run_float.json" --out "$out/float" --force "${epochs[@]}" | tee "$out/train_float.log"
 step "train the 6-bit QAT jet tagger"
 "$qtrain" train "$out/run_q6.json" --out "$out/q6" --force "${epochs[@]}" | tee "$out/train_q6.log"
+step "the firmware precision config of the 6-bit model (hlsconfig), written into its spec"
+"$qtrain" hlsconfig "$out/q6" -o "$out/q6/model.json" --force
 step "the 6-bit model through the firmware emulator"
 "$qtrain" predict "$out/q6" --emulate | tee "$out/emulate_q6.log"
 step "energy: the float model in fp32, the 6-bit model"

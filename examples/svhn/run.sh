@@ -10,7 +10,8 @@ usage() {
   cat <<'EOF'
 usage: examples/svhn/run.sh [--quick] [--train FILE --test FILE [--extra FILE]] [OUT_DIR]
 
-train float.json and q6.json (QAT) -> energy of both -> export of the 6-bit
+train float.json and q6.json (QAT) -> hlsconfig (the QAT quantizers
+as the firmware types) -> energy of both -> export of the 6-bit
 run -> csim of 200 test images (fails on any output differing from the
 emulator).  No resource estimate: the estimator models MLPs only.
 On the synthetic digits the training settings are run_float.json's and
@@ -105,6 +106,8 @@ step "train the float SVHN CNN ($source_name)"
 "$qtrain" train "$out/run_float.json" --out "$out/float" --force "${epochs[@]}" | tee "$out/train_float.log"
 step "train the 6-bit QAT SVHN CNN"
 "$qtrain" train "$out/run_q6.json" --out "$out/q6" --force "${epochs[@]}" | tee "$out/train_q6.log"
+step "the firmware precision config of the 6-bit model (hlsconfig), written into its spec"
+"$qtrain" hlsconfig "$out/q6" -o "$out/q6/model.json" --force
 step "the 6-bit model through the firmware emulator"
 "$qtrain" predict "$out/q6" --emulate | tee "$out/emulate_q6.log"
 step "energy: the float model in fp32, the 6-bit model"
