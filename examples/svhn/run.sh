@@ -12,7 +12,7 @@ usage: examples/svhn/run.sh [--quick] [--train FILE --test FILE [--extra FILE]] 
 
 train float.json and q6.json (QAT) -> hlsconfig (the QAT quantizers
 as the firmware types) -> energy of both -> export of the 6-bit
-run -> csim of 200 test images (fails on any output differing from the
+run -> csim of 1000 test images (fails on any output differing from the
 emulator).  No resource estimate: the estimator models MLPs only.
 On the synthetic digits the training settings are run_float.json's and
 run_q6.json's (6000 images, 6 epochs); on the real files
@@ -94,8 +94,7 @@ if [ -n "$train_path$test_path$extra_path" ]; then
 elif $quick; then
   data='{"kind": "synthetic_svhn", "samples": 500, "seed": 7}'
 fi
-# The emulator and the C model run a few dozen images per second.
-epochs=() tb_samples=200
+epochs=() tb_samples=1000
 $quick && epochs=(--epochs 1) tb_samples=50
 
 mkdir -p "$out"
