@@ -57,7 +57,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=true ;;
     --background) background="$(file_arg "$@")"; shift ;;
     --signal)
-      [ $# -ge 2 ] && [[ "$2" == ?*=?* ]] || { echo "run.sh: --signal needs NAME=FILE" >&2; exit 2; }
+      if [ $# -lt 2 ] || [[ "$2" != ?*=?* ]]; then echo "run.sh: --signal needs NAME=FILE" >&2; exit 2; fi
       signals+=("{\"name\": $(json_str "${2%%=*}"), \"path\": $(json_str "$(file_arg --signal "${2#*=}")")}")
       shift ;;
     -*) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
@@ -98,8 +98,10 @@ data=""
 source_name="synthetic events"
 config="$here/run_dnn_ae.json"
 if [ -n "$background" ] || [ ${#signals[@]} -gt 0 ]; then
-  [ -n "$background" ] && [ ${#signals[@]} -gt 0 ] ||
-    { echo "run.sh: the real data need --background and at least one --signal" >&2; exit 2; }
+  if [ -z "$background" ] || [ ${#signals[@]} -eq 0 ]; then
+    echo "run.sh: the real data need --background and at least one --signal" >&2
+    exit 2
+  fi
   # run_dnn_ae_real.json's data, with the given files
   data="{\"kind\": \"adc\", \"path\": $(json_str "$background"), \"signals\": [$(IFS=,; echo "${signals[*]}")],"
   data="$data \"test_fraction\": 0.2, \"validation_fraction\": 0.2}"

@@ -84,7 +84,10 @@ data=""
 source_name="synthetic digits"
 float_config="$here/run_float.json" q6_config="$here/run_q6.json"
 if [ -n "$train_path$test_path$extra_path" ]; then
-  [ -n "$train_path" ] && [ -n "$test_path" ] || { echo "run.sh: the real data need both --train and --test" >&2; exit 2; }
+  if [ -z "$train_path" ] || [ -z "$test_path" ]; then
+    echo "run.sh: the real data need both --train and --test" >&2
+    exit 2
+  fi
   # run_float_real.json's data, at the given paths
   data="{\"kind\": \"svhn\", \"path\": $(json_str "$train_path"), \"test_path\": $(json_str "$test_path"),"
   [ -z "$extra_path" ] || data="$data \"extra_path\": $(json_str "$extra_path"),"
