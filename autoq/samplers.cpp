@@ -37,11 +37,17 @@ bool RandomSampler::propose(Proposal& proposal) {
 }
 
 BayesianSampler::BayesianSampler(const SearchSpace& space, uint64_t seed, int epochs, int initial_trials,
-                                 int candidates)
+                                 int workers, int candidates)
     // The candidate stream is seeded apart from the initial trials' so that
     // changing initial_trials does not shift it.
     : space_(space), random_(space, seed), rng_(seed ^ 0x9e3779b97f4a7c15ULL), epochs_(epochs),
-      initial_trials_(std::max(initial_trials, 1)), candidates_(std::max(candidates, 1)) {}
+      initial_trials_(std::max(initial_trials, 1)), workers_(std::max(workers, 1)),
+      candidates_(std::max(candidates, 1)) {}
+
+bool BayesianSampler::ready() const {
+  if (static_cast<int>(seen_.size()) < initial_trials_) return true;
+  return !scores_.empty() && static_cast<int>(pending_.size()) < workers_;
+}
 
 std::vector<Configuration> BayesianSampler::candidate_set() {
   std::vector<Configuration> set;
@@ -68,8 +74,7 @@ std::vector<Configuration> BayesianSampler::candidate_set() {
 }
 
 bool BayesianSampler::propose(Proposal& proposal) {
-  if (scored_.size() != seen_.size())
-    throw std::logic_error("bayesian sampler: a proposal was not scored before the next one");
+  if (!ready()) throw std::logic_error("bayesian sampler: proposing before the scores it needs");
   proposal.epochs = epochs_;
   if (static_cast<int>(seen_.size()) < initial_trials_) {
     if (!random_.next(proposal.configuration)) return false;
@@ -83,9 +88,11 @@ bool BayesianSampler::propose(Proposal& proposal) {
     const double mean = y.mean();
     const double spread = std::sqrt((y.array() - mean).square().sum() / static_cast<double>(n));
     y = (y.array() - mean) / (spread > 0 ? spread : 1.0);
-    Eigen::MatrixXd x(n, d);
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const std::vector<double> e = space_.encode(scored_[i]);
+    // Rows: the scored configurations, then the pending ones.
+    const Eigen::Index p = static_cast<Eigen::Index>(pending_.size());
+    Eigen::MatrixXd x(n + p, d);
+    for (Eigen::Index i = 0; i < n + p; ++i) {
+      const std::vector<double> e = space_.encode(i < n ? scored_[i] : pending_[i - n]);
       x.row(i) = Eigen::Map<const Eigen::RowVectorXd>(e.data(), d);
     }
     // A length scale of √d/2 keeps two configurations that differ across
@@ -96,8 +103,18 @@ bool BayesianSampler::propose(Proposal& proposal) {
     parameters.length_scale = 0.5 * std::sqrt(static_cast<double>(d));
     parameters.signal_variance = 1;
     parameters.noise_variance = 1e-2;
-    const GaussianProcess gp(x, y, parameters);
-    const double best = y.maxCoeff();
+    GaussianProcess gp(x.topRows(n), y, parameters);
+    if (p > 0) {
+      // Kriging believer: the pending trials score the posterior mean, which
+      // leaves the mean as it is but shrinks the uncertainty, and so the
+      // expected improvement, around them.
+      Eigen::VectorXd believed(n + p);
+      believed << y, Eigen::VectorXd::Zero(p);
+      double variance = 0;
+      for (Eigen::Index i = n; i < n + p; ++i) gp.predict(x.row(i).transpose(), believed[i], variance);
+      gp = GaussianProcess(x, believed, parameters);
+    }
+    const double best = y.maxCoeff();  // of the scores known
     double best_ei = -1;
     for (const Configuration& c : candidates) {
       const std::vector<double> e = space_.encode(c);
@@ -111,12 +128,14 @@ bool BayesianSampler::propose(Proposal& proposal) {
     }
   }
   seen_.insert(proposal.configuration);
-  pending_ = proposal.configuration;
+  pending_.push_back(proposal.configuration);
   return true;
 }
 
 void BayesianSampler::observe(double score) {
-  scored_.push_back(pending_);
+  if (pending_.empty()) throw std::logic_error("bayesian sampler: a score without a proposal");
+  scored_.push_back(pending_.front());
+  pending_.pop_front();
   scores_.push_back(score);
 }
 
@@ -170,21 +189,25 @@ bool HyperbandSampler::start_round() {
   return !queue_.empty();
 }
 
+bool HyperbandSampler::ready() const { return next_ < queue_.size() || results_.size() == next_; }
+
 bool HyperbandSampler::propose(Proposal& proposal) {
-  if (results_.size() != next_)
-    throw std::logic_error("hyperband sampler: a proposal was not scored before the next one");
+  if (!ready()) throw std::logic_error("hyperband sampler: the next round needs the scores of this one");
   if (next_ == queue_.size() && !start_round()) return false;
   proposal.configuration = queue_[next_++];
   proposal.epochs = bracket(bracket_, max_epochs_, factor_)[round_].epochs;
   return true;
 }
 
-void HyperbandSampler::observe(double score) { results_.emplace_back(score, next_ - 1); }
+void HyperbandSampler::observe(double score) {
+  if (results_.size() == next_) throw std::logic_error("hyperband sampler: a score without a proposal");
+  results_.emplace_back(score, results_.size());
+}
 
-std::unique_ptr<Sampler> make_sampler(const SearchSpace& space, const AutoqConfig& config) {
+std::unique_ptr<Sampler> make_sampler(const SearchSpace& space, const AutoqConfig& config, int workers) {
   switch (config.tuner) {
     case Tuner::Bayesian:
-      return std::make_unique<BayesianSampler>(space, config.seed, config.epochs, config.initial_trials);
+      return std::make_unique<BayesianSampler>(space, config.seed, config.epochs, config.initial_trials, workers);
     case Tuner::Hyperband:
       return std::make_unique<HyperbandSampler>(space, config.seed, config.epochs, config.hyperband_factor);
     case Tuner::Random:

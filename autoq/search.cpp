@@ -1,7 +1,12 @@
 #include "autoq/search.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <iostream>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,15 +18,18 @@
 
 #include "autoq/forgiving_factor.h"
 #include "autoq/report.h"
+#include "autoq/workers.h"
 #include "qtrain/files.h"
 #include "qtrain/model_quantize.h"
 #include "qtrain/run_config.h"
+#include "qtrain/run_data.h"
 #include "qtrain/train.h"
 
 namespace autoq {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using Clock = std::chrono::steady_clock;
 
 json to_json(const TrialRecord& r) {
   return {{"trial", r.trial},       {"block", r.block},
@@ -77,11 +85,14 @@ std::vector<TrialRecord> read_journal(const std::string& path, std::ostream* war
   return records;
 }
 
-json train_trial(const std::string& run_config, const std::string& run_dir) {
+json train_trial(const std::string& run_config, const std::string& run_dir, const qtrain::RunData* data,
+                 std::ostream* log) {
   qtrain::TrainOptions options;
   options.config_path = run_config;
   options.out_dir = run_dir;
   options.force = true;  // a trial killed half-way starts over
+  options.data = data;
+  options.log = log;
   return qtrain::train(options).metrics;
 }
 
@@ -183,11 +194,30 @@ std::vector<Block> plan_blocks(const AutoqConfig& config, const json& float_spec
   return blocks;
 }
 
+// A trial the sampler proposed, until the search has observed its score.
+struct PendingTrial {
+  enum class State { Queued, Running, Finished };
+  TrialRecord record;  // complete once Finished
+  State state = State::Queued;
+  bool from_journal = false;  // finished by an earlier run of the search
+  json run_config;            // what trials/<k>/run.json gets
+  Clock::time_point started;
+};
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 }  // namespace
 
 SearchResult run_search(const AutoqConfig& config, const SearchOptions& options, const TrialRunner& runner) {
-  const json base = qtrain::read_json_file(config.base_run);
+  if (options.workers < 1)
+    throw std::invalid_argument("workers must be at least 1, not " + std::to_string(options.workers));
+  json base = qtrain::read_json_file(config.base_run);
   const qtrain::RunConfig base_config = qtrain::RunConfig::load(config.base_run);
+  // Trials train on the base run's data; k folds would be k runs per trial.
+  if (base_config.data.folds > 0 && base_config.data.fold == 0)
+    throw std::invalid_argument(config.base_run + ": data.folds trains k folds, an AutoQ trial one run (set data.fold)");
   const std::string base_dir = fs::path(config.base_run).parent_path().string();
   qtrain::Model float_model(base_config.model);
   const SearchSpace whole(base_config.model.json, config);
@@ -201,6 +231,21 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
   fs::create_directories(out / "trials");
   std::vector<TrialRecord> done = options.resume ? read_journal(journal, options.log) : std::vector<TrialRecord>{};
 
+  std::optional<WorkerPool> pool;
+  if (options.workers > 1) {
+    const int threads = std::max(1, at::get_num_threads() / options.workers);
+    pool.emplace(threads);
+    if (base_config.threads && *base_config.threads > threads) base["threads"] = threads;
+  }
+  // Without a runner of the caller's, trials train on the base run's data,
+  // loaded once before the first trial starts, so that workers inherit it.
+  std::optional<qtrain::RunData> data;
+  std::ostream* train_log = pool ? &std::cout : nullptr;  // a worker's stdout is its log
+  const TrialRunner own_runner = [&data, train_log](const std::string& run_config, const std::string& run_dir) {
+    return train_trial(run_config, run_dir, &*data, train_log);
+  };
+  const TrialRunner& run = runner ? runner : own_runner;
+
   SearchResult result;
   // What the blocks searched so far fixed: their best trial's choices, its
   // learning rate and its run directory (the next trials' starting weights).
@@ -213,33 +258,21 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
   // journal record that then differs is stale and runs again; one that
   // differs before any trial ran belongs to another search.
   bool ran = false;
-  int k = 0;
+  int k = 0;  // the next trial's number
   for (size_t b = 0; b < blocks.size(); ++b) {
     const Block& block = blocks[b];
     AutoqConfig block_config = config;
     block_config.seed = config.seed + b;  // blocks of equal shape still draw differently
-    const std::unique_ptr<Sampler> sampler = make_sampler(block.space, block_config);
+    const std::unique_ptr<Sampler> sampler = make_sampler(block.space, block_config, options.workers);
     const size_t first = result.trials.size();
-    Proposal proposal;
-    for (int n = 0; n < config.max_trials && sampler->propose(proposal); ++n, ++k) {
-      auto finished = std::find_if(done.begin(), done.end(), [k](const TrialRecord& r) { return r.trial == k; });
-      if (finished != done.end()) {
-        if (finished->block == block.regex && finished->configuration == proposal.configuration &&
-            finished->epochs == proposal.epochs) {
-          result.trials.push_back(*finished);
-          sampler->observe(finished->score);
-          continue;
-        }
-        if (!ran)
-          throw std::invalid_argument(journal + ": trial " + std::to_string(k) +
-                                      " differs from what this config draws: the journal is another search's");
-        done.erase(std::remove_if(done.begin(), done.end(), [k](const TrialRecord& r) { return r.trial >= k; }),
-                   done.end());
-      }
-      ran = true;
-      const auto start = std::chrono::steady_clock::now();
-      TrialRecord r;
-      r.trial = k;
+
+    // Quantizes, scales and prices a proposal; its run config is written
+    // when it starts.
+    auto prepare = [&](int trial, const Proposal& proposal) {
+      const Clock::time_point start = Clock::now();
+      PendingTrial p;
+      TrialRecord& r = p.record;
+      r.trial = trial;
       r.block = block.regex;
       r.configuration = proposal.configuration;
       r.epochs = proposal.epochs;
@@ -256,35 +289,111 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
       if (block.space.tunes_learning_rate())
         r.learning_rate =
             learning_rate_choices(learning_rate, factor.reference(), r.cost)[proposal.configuration.back()];
+      p.run_config = trial_run_config(base, base_dir, spec, r.epochs, r.learning_rate,
+                                      base_config.name + "_trial_" + std::to_string(trial), warm_source);
+      r.seconds = seconds_since(start);
+      return p;
+    };
 
-      const fs::path dir = out / "trials" / std::to_string(k);
-      fs::create_directories(dir);
-      const std::string run_config = (dir / "run.json").string(), run_dir = (dir / "run").string();
-      qtrain::write_json_atomically(run_config, trial_run_config(base, base_dir, spec, r.epochs, r.learning_rate,
-                                                                 base_config.name + "_trial_" + std::to_string(k),
-                                                                 warm_source));
-      fs::remove_all(run_dir);  // what a killed attempt left
-      const json metrics = runner(run_config, run_dir);
+    // Every proposal the sampler can make without more scores, in trial order.
+    std::deque<PendingTrial> window;  // proposed, not yet observed
+    int proposed = 0;
+    bool exhausted = false;
+    auto propose = [&] {
+      Proposal proposal;
+      while (proposed < config.max_trials && !exhausted && sampler->ready()) {
+        if (!sampler->propose(proposal)) {
+          exhausted = true;
+          break;
+        }
+        ++proposed;
+        const int trial = k++;
+        auto finished = std::find_if(done.begin(), done.end(), [trial](const TrialRecord& r) { return r.trial == trial; });
+        if (finished != done.end()) {
+          if (finished->block == block.regex && finished->configuration == proposal.configuration &&
+              finished->epochs == proposal.epochs) {
+            PendingTrial p;
+            p.record = *finished;
+            p.state = PendingTrial::State::Finished;
+            p.from_journal = true;
+            window.push_back(std::move(p));
+            continue;
+          }
+          if (!ran)
+            throw std::invalid_argument(journal + ": trial " + std::to_string(trial) +
+                                        " differs from what this config draws: the journal is another search's"
+                                        " (or, with the bayesian tuner, one of another --workers)");
+          done.erase(std::remove_if(done.begin(), done.end(), [trial](const TrialRecord& r) { return r.trial >= trial; }),
+                     done.end());
+        }
+        ran = true;
+        window.push_back(prepare(trial, proposal));
+      }
+    };
+
+    auto finish = [&](PendingTrial& p, const json& metrics) {
       const json* value = metrics.contains("test") ? &metrics["test"] : nullptr;
       if (!value || !value->contains(config.metric) || !(*value)[config.metric].is_number())
         throw std::invalid_argument(config.source + ": metric \"" + config.metric +
-                                    "\" is not a test metric of trial " + std::to_string(k));
-      r.metric = (*value)[config.metric].get<double>();
-      r.score = factor.score(r.metric, r.cost);
-      r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                                    "\" is not a test metric of trial " + std::to_string(p.record.trial));
+      p.record.metric = (*value)[config.metric].get<double>();
+      p.record.score = factor.score(p.record.metric, p.record.cost);
+      p.record.seconds += seconds_since(p.started);
+      p.state = PendingTrial::State::Finished;
+    };
+
+    // Writes the trial's run config and trains it: here, or in a worker.
+    auto start = [&](PendingTrial& p) {
+      const fs::path dir = out / "trials" / std::to_string(p.record.trial);
+      fs::create_directories(dir);
+      const std::string run_config = (dir / "run.json").string(), run_dir = (dir / "run").string();
+      qtrain::write_json_atomically(run_config, p.run_config);
+      fs::remove_all(run_dir);  // what a killed attempt left
+      if (!runner && !data) data = qtrain::load_run_data(base_config);
+      p.state = PendingTrial::State::Running;
+      p.started = Clock::now();
+      if (pool)
+        pool->start(p.record.trial, [&] { return run(run_config, run_dir); }, (dir / "worker.log").string());
+      else
+        finish(p, run(run_config, run_dir));
+    };
+
+    auto observe = [&](const PendingTrial& p) {
+      const TrialRecord& r = p.record;
       result.trials.push_back(r);
       sampler->observe(r.score);
-
+      if (p.from_journal) return;
       // The journal holds every finished trial in order, rewritten whole and renamed.
       std::vector<TrialRecord> journal_records = result.trials;
       for (const TrialRecord& d : done)
-        if (d.trial > k) journal_records.push_back(d);
+        if (d.trial > r.trial) journal_records.push_back(d);
       write_journal(journal, journal_records);
       if (options.log)
-        *options.log << "trial " << k << (block.regex.empty() ? "" : " (block " + block.regex + ")") << ": "
+        *options.log << "trial " << r.trial << (block.regex.empty() ? "" : " (block " + block.regex + ")") << ": "
                      << config.metric << " " << r.metric << ", cost " << r.cost << ", score " << r.score << ", "
                      << r.epochs << " epochs, lr " << r.learning_rate << " (" << r.seconds << " s) "
                      << r.quantizers.dump() << (r.widths.empty() ? "" : " widths " + r.widths.dump()) << "\n";
+    };
+
+    // Scores are observed in trial order, one at a time, each followed by
+    // the proposals it makes possible: what a sampler is told before a
+    // proposal never depends on which worker finished first.
+    for (propose(); !window.empty(); propose()) {
+      PendingTrial& next = window.front();
+      if (next.state == PendingTrial::State::Finished) {
+        observe(next);
+        window.pop_front();
+      } else if (!pool) {
+        start(next);
+      } else {
+        for (PendingTrial& p : window)
+          if (p.state == PendingTrial::State::Queued && pool->running() < static_cast<size_t>(options.workers))
+            start(p);
+        const auto [trial, metrics] = pool->wait();
+        finish(*std::find_if(window.begin(), window.end(), [trial = trial](const PendingTrial& p) {
+          return p.record.trial == trial;
+        }), metrics);
+      }
     }
     if (result.trials.size() == first)
       throw std::invalid_argument(config.source + ": no trial ran" +

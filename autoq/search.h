@@ -12,6 +12,7 @@
 //
 // The output directory holds
 //   trials/<k>/run.json, trials/<k>/run/   each trial's config and run directory
+//   trials/<k>/worker.log                  with workers: the trial's output
 //   trials.jsonl                           one line per finished trial
 //   best.json, best_model.json             the best trial and its model spec
 //   report.txt, report.csv, pareto.svg     trials by score, the Pareto front
@@ -27,6 +28,10 @@
 #include "autoq/config.h"
 #include "autoq/samplers.h"
 #include "autoq/search_space.h"
+
+namespace qtrain {
+struct RunData;
+}
 
 namespace autoq {
 
@@ -47,14 +52,24 @@ TrialRecord trial_from_json(const nlohmann::json& json);
 // Trains a trial's run config into its run directory (emptied by the
 // search first) and returns the run's metrics (metrics.json).  A block
 // scheduler's trial starts from the previous blocks' best weights through
-// its run config's "initial_weights".  The default trains with qtrain::train.
+// its run config's "initial_weights".  With workers, it runs in a worker
+// process (workers.h).
 using TrialRunner = std::function<nlohmann::json(const std::string& run_config, const std::string& run_dir)>;
-nlohmann::json train_trial(const std::string& run_config, const std::string& run_dir);
+// The search's own runner: qtrain::train on `data` (the base run's, which
+// every trial shares; nullptr: loaded for this trial), epochs logged on `log`.
+nlohmann::json train_trial(const std::string& run_config, const std::string& run_dir,
+                           const qtrain::RunData* data = nullptr, std::ostream* log = nullptr);
 
 struct SearchOptions {
   std::string out_dir;
   bool resume = false;         // keep the journal's trials; without it an existing journal is an error
   std::ostream* log = nullptr; // one line per trial; nullptr: silent
+  // Trials training at once.  Above 1, each trial trains in a worker process
+  // with max(1, T / workers) LibTorch threads, T being this process's (a
+  // base run's larger "threads" is lowered to that); the journal stays in
+  // trial order.  The random and hyperband samplers propose the same trials
+  // whatever the workers; the bayesian one depends on their number.
+  int workers = 1;
 };
 
 struct SearchResult {
@@ -62,11 +77,13 @@ struct SearchResult {
   size_t best = 0;                  // index of the highest score
 };
 
-// Runs (or resumes) the search and writes every output.  Throws
-// std::invalid_argument for bad config or a journal of another search,
-// qtrain::RunError / ModelError from training.
-SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
-                        const TrialRunner& runner = train_trial);
+// Runs (or resumes) the search and writes every output.  Without a
+// runner, trials train with train_trial on the base run's data, loaded once
+// for the search.  Throws std::invalid_argument for bad config or a journal
+// of another search, qtrain::RunError / ModelError from training in this
+// process, std::runtime_error naming the trial and its log for a worker that
+// failed.
+SearchResult run_search(const AutoqConfig& config, const SearchOptions& options, const TrialRunner& runner = {});
 
 // Reads trials.jsonl.  A line that does not parse is reported on `warn`
 // with its line number and dropped (its trial runs again); the rest is kept.

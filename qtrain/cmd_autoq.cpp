@@ -1,8 +1,9 @@
 // `qtrain autoq autoq.json`: AutoQKeras' search for per-layer quantizers
 // (and, with tune_filters, widths) of a float model under a bits or energy
 // goal, optionally block by block (docs/autoq.md).  Each trial
-// trains in its own directory; trials.jsonl records the finished ones, so
-// `--resume` continues a killed search and ends where it would have.
+// trains in its own directory, with --workers N up to N at once in worker
+// processes; trials.jsonl records the finished ones, so `--resume`
+// continues a killed search and ends where it would have.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -19,6 +20,7 @@ struct Options {
   std::string out;
   bool resume = false;
   bool quiet = false;
+  int workers = 1;
 };
 
 }  // namespace
@@ -31,12 +33,16 @@ Command add_autoq_command(CLI::App& app) {
   cmd->add_option("-o,--out", o->out, "Output directory (default: runs/autoq_<config name>)");
   cmd->add_flag("--resume", o->resume, "Continue the search in the output directory, skipping finished trials");
   cmd->add_flag("-q,--quiet", o->quiet, "No per-trial lines");
+  cmd->add_option("--workers", o->workers,
+                  "Trials trained at once, each in a worker process with max(1, threads / N) threads (default: 1)")
+      ->check(CLI::PositiveNumber);
   return [o] {
     autoq::AutoqConfig config = autoq::AutoqConfig::load(o->config);
     autoq::SearchOptions options;
     options.out_dir =
         o->out.empty() ? "runs/autoq_" + std::filesystem::path(o->config).stem().string() : o->out;
     options.resume = o->resume;
+    options.workers = o->workers;
     options.log = o->quiet ? nullptr : &std::cout;
     autoq::SearchResult result = autoq::run_search(config, options);
     const autoq::TrialRecord& best = result.trials[result.best];

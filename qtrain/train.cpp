@@ -390,7 +390,9 @@ TrainResult train_run(const RunConfig& c, const json& saved_config, const fs::pa
   }
   fs::create_directories(checkpoints);
 
-  RunData data = load_run_data(c);
+  std::optional<RunData> loaded;
+  if (!options.data) loaded = load_run_data(c);
+  const RunData& data = options.data ? *options.data : *loaded;
   torch::manual_seed(c.seed);
   Model model(c.model);
   check_model_fits(c, model, data);
@@ -631,7 +633,10 @@ TrainResult train(const TrainOptions& options) {
   if (options.threads || c.threads) at::set_num_threads(options.threads ? *options.threads : *c.threads);
   fs::path run_dir = options.out_dir.empty() ? fs::path("runs") / c.name : fs::path(options.out_dir);
   json saved_config = run_dir_config(read_json_file(options.config_path), c);
-  if (c.data.folds > 0 && c.data.fold == 0) return train_folds(c, saved_config, run_dir, options);
+  if (c.data.folds > 0 && c.data.fold == 0) {
+    if (options.data) throw std::logic_error(c.source + ": loaded data cannot serve the k folds of data.folds");
+    return train_folds(c, saved_config, run_dir, options);
+  }
   return train_run(c, saved_config, run_dir, options);
 }
 

@@ -18,6 +18,8 @@
 
 namespace qtrain {
 
+struct RunData;
+
 struct TrainOptions {
   std::string config_path;
   std::string out_dir;            // default: runs/<name> next to the working directory
@@ -27,6 +29,10 @@ struct TrainOptions {
   bool force = false;             // start over in an existing run directory
   bool progress_bar = false;      // live per-batch bar (when stdout is a terminal)
   std::ostream* log = nullptr;    // per-epoch lines and the result table; nullptr: silent
+  // The config's data loaded already (load_run_data of a config with the same
+  // data and loss sections), as AutoQ loads it once for all its trials;
+  // nullptr: loaded here.  Not for a config that trains k folds.
+  const RunData* data = nullptr;
 };
 
 struct TrainResult {
