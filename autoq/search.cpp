@@ -404,7 +404,8 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
     fixed_quantizers = result.trials[best].quantizers;
     fixed_widths = result.trials[best].widths;
     learning_rate = result.trials[best].learning_rate;
-    warm_source = (out / "trials" / std::to_string(result.trials[best].trial) / "run").string();
+    // Absolute: the trials' run configs resolve a relative path against their own directory.
+    warm_source = fs::absolute(out / "trials" / std::to_string(result.trials[best].trial) / "run").lexically_normal().string();
   }
 
   for (size_t i = 1; i < result.trials.size(); ++i)

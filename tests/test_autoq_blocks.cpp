@@ -225,6 +225,19 @@ TEST_CASE("block scheduler: N trials per block, in order, earlier blocks fixed t
   }
 }
 
+TEST_CASE("block scheduler: later blocks find the warm-start run from a relative output directory",
+          "[autoq][autoq_blocks]") {
+  TempDir dir;
+  const autoq::AutoqConfig config = write_search(dir, {{"blocks", {"fc1|relu1", "fc2|bn2|relu2|fc3"}}, {"max_trials", 1}});
+  // Relative to the working directory, as `qtrain autoq`'s default runs/autoq_<name> is; trained for real.
+  const std::string out = std::filesystem::relative(dir.path() / "out").string();
+  REQUIRE(std::filesystem::path(out).is_relative());
+  const autoq::SearchResult result = autoq::run_search(config, {out, false, nullptr});
+  REQUIRE(result.trials.size() == 2);
+  const json run = qtrain::read_json_file(dir.file("out/trials/1/run.json"));
+  CHECK(std::filesystem::equivalent(run["initial_weights"].get<std::string>(), dir.file("out/trials/0/run")));
+}
+
 TEST_CASE("block scheduler: bad blocks are errors naming the layer or group", "[autoq][autoq_blocks]") {
   TempDir dir;
   auto fails = [&](const json& fields, const std::string& message) {
