@@ -20,6 +20,7 @@
 namespace hls_export {
 
 using Kind = EstimateType::Kind;
+using qtrain::element_count;
 
 // ---------------------------------------------------------------------------
 // The model's constants (docs/estimator.md, "Constants").  Widths in bits,
@@ -414,6 +415,67 @@ void softmax(const EstimateLayer& L, const Device& device, LayerWork& w) {
   w.ops.push_back({p.delay + cast_delay, static_cast<double>(n) * (we + wv)});
 }
 
+// The anomaly score (nnet_score.h), n elements: mse subtracts and squares
+// each (with tanh_eta_phi first a table read and a product by the factor for
+// the two thirds that are η and φ), kl squares mu, reads the exp table and
+// adds three terms; an adder tree into accum_t; mse then divides by the
+// count, a restoring divider (one count-wide subtraction per quotient bit).
+void score(const EstimateLayer& L, const Device& device, LayerWork& w) {
+  LayerEstimate& e = w.e;
+  const int64_t n = L.n_in;
+  const int acc = L.accum.width();
+  const double in_bits = static_cast<double>(n) * (L.input.width() + L.input2.width());
+  double luts = 0, rom_delay = 0, first = 0;
+  const bool kl = L.operation == "kl";
+  if (kl || L.activation == "tanh_eta_phi") {
+    const int64_t reads = kl ? n : n - ceil_div(n, 3);
+    rom_cost(L.table_size, L.table.width(), reads, e.bram18, luts, rom_delay);
+    first = rom_delay;
+    if (!kl) {  // scale * tanh
+      const Product p = classify(L.table, L.weight, std::nullopt, false, device);
+      e.dsp += p.dsps * reads;
+      luts += p.luts * static_cast<double>(reads);
+      first += p.delay;
+    }
+  }
+  // The squared operand: mu (kl) or the difference (mse), one bit wider than
+  // the wider of the two.
+  EstimateType d = kl ? L.input : L.input2;
+  if (!kl) {
+    const auto& a = L.input.fixed;
+    const auto& b = L.input2.fixed;
+    d.fixed.integer = std::max(a.integer, b.integer) + 1;
+    d.fixed.width = d.fixed.integer + std::max(a.fractional(), b.fractional());
+    d.fixed.is_signed = true;
+    luts += static_cast<double>(n) * d.width() * K.lut_per_add_bit;
+  }
+  const Product square = classify(d, d, std::nullopt, false, device);
+  e.dsp += square.dsps * n;
+  luts += square.luts * static_cast<double>(n);
+  w.ops.push_back({first + (kl ? 0.0 : add_delay(d.width())) + square.delay, in_bits});
+  if (kl) {  // 1 + logvar - m - e: two more additions per element
+    luts += static_cast<double>(n) * 2 * acc * K.lut_per_add_bit;
+    w.ops.push_back({2 * add_delay(acc), static_cast<double>(n) * acc});
+  }
+  Tree tree;
+  add_tree(tree, n, acc, acc, 1);
+  luts += tree.luts;
+  double live = static_cast<double>(n) * acc;
+  for (size_t level = 0; level < tree.level_delay.size(); ++level) {
+    w.ops.push_back({tree.level_delay[level], live});
+    live = tree.live_bits[level];
+  }
+  if (!kl) {
+    const int count_bits = ceil_log2(n + 1);
+    luts += static_cast<double>(acc) * count_bits * K.lut_per_add_bit * 2;
+    w.ops.push_back({acc * add_delay(count_bits), static_cast<double>(acc)});
+  }
+  double cast_luts = 0, cast_delay = 0;
+  cast_cost(L.result, 1, cast_luts, cast_delay);
+  e.lut = luts + cast_luts;
+  w.ops.push_back({cast_delay, static_cast<double>(acc)});
+}
+
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -490,6 +552,8 @@ Estimate estimate(const std::vector<EstimateLayer>& layers, const EstimateTarget
       softmax(L, out.device, w);
     } else if (c == "Activation" || c == "LeakyReLU" || c == "HardActivation" || c == "TernaryTanh") {
       activation(L, out.device, w);
+    } else if (c == "Score") {
+      score(L, out.device, w);
     } else {
       throw EstimateError("layer '" + L.name + "' (" + c + "): the estimator has no model for this layer class");
     }
@@ -668,11 +732,6 @@ EstimateType from_hardware(const HardwareType& t) {
   return e;
 }
 
-int64_t element_count(const qtrain::Shape& shape) {
-  int64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
-}
 
 std::vector<double> values_of(const at::Tensor& t) {
   if (!t.defined()) return {};
@@ -738,6 +797,13 @@ std::vector<EstimateLayer> estimate_layers(const qtrain::HlsModel& model) {
       type_if("exp_table", L.table);
       type_if("inv_table", L.inv_table);
       type_if("accum", L.accum);
+    } else if (h.layer_class == "Score") {
+      L.operation = h.operation;
+      L.input2 = from_hardware(model.layers.at(h.inputs.at(1)).type("result"));
+      type_if("reco", L.input2);
+      type_if("accum", L.accum);
+      type_if("scale", L.weight);
+      type_if(h.operation == "kl" ? "exp_table" : "table", L.table);
     } else {
       type_if("table", L.table);
     }
@@ -779,9 +845,13 @@ std::map<std::string, EstimateType> read_defines(const std::string& text, const 
   const std::regex scalar(R"(typedef\s+((?:ap_|nnet::)[^;]*?)\s+(\w+)\s*;)");
   for (std::sregex_iterator it(text.begin(), text.end(), scalar), end; it != end; ++it) {
     std::string type = (*it)[1];
-    if (type.rfind("nnet::array<", 0) == 0) {  // io_stream pack: the element type
+    if (type.rfind("nnet::array<", 0) == 0) {  // io_stream pack: the element type, maybe a typedef above
       const auto comma = type.rfind(',');
       type = trim(type.substr(12, comma - 12));
+      if (auto element = types.find(type); element != types.end()) {
+        types[(*it)[2]] = element->second;
+        continue;
+      }
     }
     try {
       types[(*it)[2]] = EstimateType::parse(type);
@@ -846,6 +916,7 @@ std::string layer_class_of(const std::string& function) {
   if (function == "leaky_relu") return "LeakyReLU";
   if (function == "hard_sigmoid" || function == "hard_tanh") return "HardActivation";
   if (function == "ternary_tanh") return "TernaryTanh";
+  if (function == "mse_score" || function == "kl_score") return "Score";
   return "Activation";
 }
 
@@ -909,6 +980,11 @@ std::vector<EstimateLayer> read_project_layers(const std::string& dir, EstimateT
     if (function.rfind("load_", 0) == 0) continue;
     EstimateLayer L;
     L.name = m[4];
+    if (function == "repack_stream") {  // io_stream's Flatten/Reshape
+      L.layer_class = "Reshape";
+      layers.push_back(L);
+      continue;
+    }
     L.layer_class = layer_class_of(function);
     const std::vector<std::string> targs = split_args(m[2]), args = split_args(m[3]);
     if (targs.size() < 3) throw EstimateError(top_file + ": cannot read the call of layer '" + L.name + "'");
@@ -941,6 +1017,22 @@ std::vector<EstimateLayer> read_project_layers(const std::string& dir, EstimateT
         L.weights = per_element(L.weights, L.n_in);
         L.biases = per_element(L.biases, L.n_in);
       }
+    } else if (L.layer_class == "Score") {
+      L.operation = function.substr(0, function.find('_'));
+      L.n_out = 1;
+      L.input2 = type_named(targs[1], L.name);
+      member_type("accum_t", L.accum);
+      if (L.operation == "kl") {
+        member_type("exp_table_t", L.table);
+      } else {
+        member_type("reco_t", L.input2);
+      }
+      if (args.size() == 4) {  // the factors s{i}: tanh_eta_phi
+        L.activation = "tanh_eta_phi";
+        member_type("scale_t", L.weight);
+        member_type("table_t", L.table);
+      }
+      if (c.members.count("table_size")) L.table_size = static_cast<int>(number(c, "table_size", L.name));
     } else if (L.layer_class == "Softmax") {
       member_type("exp_table_t", L.table);
       member_type("inv_table_t", L.inv_table);

@@ -45,11 +45,15 @@ struct EstimateType {
 struct EstimateLayer {
   std::string name;
   std::string layer_class;  // Input, Dense, BatchNormalization, ApplyAlpha, Activation, LeakyReLU,
-                            // HardActivation, TernaryTanh, Softmax, Reshape
+                            // HardActivation, TernaryTanh, Softmax, Reshape, Score
   std::string activation;   // linear, relu, leaky_relu, sigmoid, tanh, hard_sigmoid, hard_tanh,
-                            // binary_tanh, ternary_tanh, softmax
+                            // binary_tanh, ternary_tanh, softmax; Score: tanh_eta_phi or ""
+  std::string operation;    // Score: mse | kl
   int64_t n_in = 0, n_out = 0;
   EstimateType input, result;
+  // Score: what input is compared with or combined with: the reconstruction
+  // in reco_t (mse) or z_log_var (kl).
+  EstimateType input2;
   EstimateType weight, bias, accum;  // Dense; BatchNormalization / ApplyAlpha: weight = scale
   // Dense: n_in * n_out values in Keras order (i * n_out + j); scale layers:
   // one scale per element (n_in); exactly representable in `weight`
@@ -59,7 +63,8 @@ struct EstimateLayer {
   std::vector<double> biases;  // Dense: n_out; scale layers: n_in; empty: all non-zero
   int reuse_factor = 1;
   std::string strategy = "Latency";
-  // Tables: sigmoid/tanh (`table`), softmax (`exp_table`, `inv_table`).
+  // Tables: sigmoid/tanh (`table`), softmax (`exp_table`, `inv_table`),
+  // Score (`table`: tanh or exp).
   int table_size = 1024, inv_table_size = 1024;
   EstimateType table, inv_table;
   std::string implementation;  // softmax: stable | latency

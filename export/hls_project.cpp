@@ -21,6 +21,7 @@
 namespace hls_export {
 
 namespace fs = std::filesystem;
+using qtrain::element_count;
 using qtrain::HlsLayer;
 using qtrain::HlsModel;
 using quantizers::HardwareType;
@@ -35,15 +36,10 @@ const std::set<std::string> kActivationClasses = {"Activation", "LeakyReLU", "Ha
 const std::set<std::string> kExportable = {"Dense",         "Conv1D",          "Conv2D",          "BatchNormalization",
                                            "ApplyAlpha",    "Reshape",         "Softmax",         "Pooling1D",
                                            "Pooling2D",     "GlobalPooling1D", "GlobalPooling2D", "UpSampling1D",
-                                           "UpSampling2D",  "Merge",           "Concatenate"};
+                                           "UpSampling2D",  "Merge",           "Concatenate",     "Score"};
 
 std::string layer_label(const HlsLayer& h) { return "layer '" + h.name + "' (" + h.layer_class + ")"; }
 
-int64_t element_count(const qtrain::Shape& shape) {
-  int64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
-}
 
 // A C identifier from a Keras name (the input variable keeps its name).
 std::string identifier(const std::string& name) {
@@ -472,6 +468,17 @@ class ProjectWriter {
       declare_output(k);
       call = "nnet::" + function + "<" + in_type + ", " + in2_type + ", " + type_[k] + ", config" + i + ">(" + in_var +
              ", " + in2_var + ", " + var_[k] + ");";
+    } else if (c == "Score") {
+      add_include("nnet_score");
+      const std::string in2_var = read_var(h.inputs.at(1)), in2_type = type_[h.inputs.at(1)];
+      const bool tanh = h.activation == "tanh_eta_phi";
+      config = "struct config" + i + " : nnet::score_config {\n    static const unsigned n_in = " + n_in + ";\n" +
+               "    static const bool mask_zeros = " + (h.mask_zeros ? "true" : "false") + ";\n" +
+               member("table_size", h.table_size) + common(h) + member_typedefs(h, index) + "};\n";
+      if (tanh) weight_array("s" + i, h.scale, h.type("scale"), "scale" + i + "_t", h);
+      declare_output(k);
+      call = "nnet::" + h.operation + "_score<" + in_type + ", " + in2_type + ", " + type_[k] + ", config" + i + ">(" +
+             in_var + ", " + in2_var + ", " + var_[k] + (tanh ? ", s" + i : std::string()) + ");";
     } else if (c == "BatchNormalization" || c == "ApplyAlpha") {
       add_include("nnet_batchnorm");
       const int64_t channels = h.scale.numel();
@@ -816,14 +823,14 @@ void check_exportable(const HlsModel& model) {
     const std::string& c = h.layer_class;
     if (stream) check_stream_layer(model, k, readers);
     if (k == 0) continue;
-    const bool two_inputs = c == "Merge" || c == "Concatenate";
+    const bool two_inputs = c == "Merge" || c == "Concatenate" || c == "Score";
     if (c == "Input" || h.inputs.size() != (two_inputs ? 2u : 1u))
       throw ExportError(layer_label(h) + ": " + std::to_string(h.inputs.size()) +
-                        " inputs are not supported (two for Add and Concatenate, one otherwise)");
+                        " inputs are not supported (two for Add, Concatenate and Score, one otherwise)");
     if (!kExportable.count(c) && !(kActivationClasses.count(c) && kActivations.count(h.activation)))
       throw ExportError(layer_label(h) + (kActivationClasses.count(c) ? ": activation " + h.activation : std::string()) +
                         " is not supported by the exporter (Dense, Conv1D/2D, BatchNormalization, ApplyAlpha, "
-                        "Activation, Softmax, Reshape/Flatten, pooling, UpSampling, Add, Concatenate)");
+                        "Activation, Softmax, Reshape/Flatten, pooling, UpSampling, Add, Concatenate, Score)");
     if (c == "Dense" || c == "Conv1D" || c == "Conv2D") check_dense_kernel(model, h);
     if (c == "Merge" && h.operation != "add")
       throw ExportError(layer_label(h) + ": merge operation " + h.operation + " is not supported (add)");
@@ -905,7 +912,7 @@ int64_t export_run(const qtrain::TrainedRun& run, const std::string& dir, const 
   project_path(dir, options);  // before the data are read
   qtrain::HlsConfig config = qtrain::hls_config_of(*run.model);
   apply_overrides(config, options.overrides);
-  HlsModel firmware = qtrain::build_hls_model(*run.model, config);
+  HlsModel firmware = qtrain::build_hls_model(*run.model, config, options.score);
   check_exportable(firmware);
   torch::Tensor inputs, expected;
   if (tb_samples > 0) {

@@ -46,6 +46,7 @@ struct ProjectOptions {
   std::string name = "myproject";  // top function and file names; a C identifier
   bool force = false;              // replace an existing output directory
   ConfigOverrides overrides;       // used by export_run
+  qtrain::AnomalyScore score;      // used by export_run: the firmware computes this score
 };
 
 // hls4ml's rule for a Dense (or a convolution's per-pixel dense) of n_in x
@@ -65,8 +66,8 @@ void check_exportable(const qtrain::HlsModel& model);
 void write_project(const qtrain::HlsModel& model, const std::string& dir, const ProjectOptions& options,
                    const at::Tensor& inputs, const at::Tensor& expected);
 
-// The project of a trained run under its spec's precision config ("hls")
-// with options.overrides applied, with the first `tb_samples` of the run's test split and the emulator's
+// The project of a trained run (with options.score) under its spec's
+// precision config ("hls") with options.overrides applied, with the first `tb_samples` of the run's test split and the emulator's
 // outputs for them as testbench data (none for 0).  Returns the number of
 // test samples written.
 int64_t export_run(const qtrain::TrainedRun& run, const std::string& dir, const ProjectOptions& options,

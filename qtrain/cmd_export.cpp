@@ -1,6 +1,6 @@
 // `qtrain export RUN_DIR -o PRJ [--name myproject] [--io io_parallel|io_stream]
 // [--reuse N] [--strategy Latency|Resource] [--part PART] [--clock NS]
-// [--tb-samples 1000] [--force]`: writes the HLS project of a trained model
+// [--score none|io|kl] [--tb-samples 1000] [--force]`: writes the HLS project of a trained model
 // under its spec's precision config ("hls", the options override its values),
 // with the first test samples of the run and the emulator's outputs for them
 // as the testbench data.
@@ -17,6 +17,7 @@ Command add_export_command(CLI::App& app) {
   struct Options {
     std::string run_dir, output;
     hls_export::ProjectOptions project;
+    std::string score = "none";
     int64_t tb_samples = 1000;
   };
   auto o = std::make_shared<Options>();
@@ -35,11 +36,16 @@ Command add_export_command(CLI::App& app) {
   cmd->add_option("--part", over.part, "FPGA part (overrides the config's Part)");
   cmd->add_option("--clock", over.clock_period, "Clock period in ns (overrides the config's ClockPeriod)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--score", o->score,
+                  "Autoencoders: the firmware outputs this anomaly score: io (MSE of input and reconstruction) "
+                  "or kl (D_KL of the VAE encoder, without the decoder); default none")
+      ->check(CLI::IsMember({"none", "io", "kl"}));
   cmd->add_option("--tb-samples", o->tb_samples, "Test samples in tb_data (0: none; default 1000)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--force", o->project.force, "Replace an existing project directory");
   return [o] {
     TrainedRun run = open_run(o->run_dir);
+    o->project.score = anomaly_score_of(run, o->score);
     int64_t samples = hls_export::export_run(run, o->output, o->project, o->tb_samples);
     std::cout << "wrote " << o->output << " (" << samples << " test samples)\n";
     return 0;

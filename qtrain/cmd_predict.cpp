@@ -1,4 +1,4 @@
-// `qtrain predict RUN_DIR [--data FILE] [--split test] [--emulate | --csim PRJ] [-o preds.csv]`:
+// `qtrain predict RUN_DIR [--data FILE] [--split test] [--emulate | --csim PRJ] [--score io|kl] [-o preds.csv]`:
 // runs a trained model on its test split (or a jets file, standardised with
 // the run's scaler) in float, through the bit-exact firmware emulator under
 // the spec's precision config (--emulate), or through the C model of an
@@ -11,9 +11,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <functional>
 #include <memory>
-#include <numeric>
 #include <optional>
 
 #include "export/csim.h"
@@ -57,11 +55,12 @@ void write_predictions(const std::string& path, const torch::Tensor& scores, con
 }
 
 // The C model's outputs for x, in the shape of the model's output.
-torch::Tensor run_library(const hls_export::FirmwareLibrary& library, const Model& model, const torch::Tensor& x) {
-  const HlsModel plan = plan_hls_layers(model);
+torch::Tensor run_library(const hls_export::FirmwareLibrary& library, const Model& model, const AnomalyScore& score,
+                          const torch::Tensor& x) {
+  const HlsModel plan = plan_hls_layers(model, score);
   const torch::Tensor rows = x.reshape({x.size(0), -1}).to(torch::kFloat32).contiguous();
   std::vector<int64_t> shape(plan.layers[plan.outputs.front()].shape);
-  const int64_t n_out = std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
+  const int64_t n_out = element_count(shape);
   shape.insert(shape.begin(), rows.size(0));
   torch::Tensor outputs = torch::empty(shape, torch::kFloat64);
   library.predict(rows.data_ptr<float>(), rows.size(0), rows.size(1), outputs.data_ptr<double>(), n_out);
@@ -72,7 +71,7 @@ torch::Tensor run_library(const hls_export::FirmwareLibrary& library, const Mode
 
 Command add_predict_command(CLI::App& app) {
   struct Options {
-    std::string run_dir, data, split = "test", output, csim;
+    std::string run_dir, data, split = "test", output, csim, score = "none";
     bool emulate = false, force = false;
   };
   auto o = std::make_shared<Options>();
@@ -86,6 +85,10 @@ Command add_predict_command(CLI::App& app) {
       cmd->add_flag("--emulate", o->emulate, "Emulate the firmware under the spec's precision config (\"hls\")");
   cmd->add_option("--csim", o->csim, "Run the C model of this exported project (built as a shared library)")
       ->excludes(emulate_flag);
+  cmd->add_option("--score", o->score,
+                  "With --emulate or --csim, autoencoders: the firmware's anomaly score (as exported with "
+                  "export --score): io or kl; default none")
+      ->check(CLI::IsMember({"none", "io", "kl"}));
   cmd->add_option("-o,--out", o->output, "CSV of predictions to write");
   cmd->add_flag("--force", o->force, "Overwrite an existing --out file");
   return [o] {
@@ -96,12 +99,15 @@ Command add_predict_command(CLI::App& app) {
     torch::NoGradGuard no_grad;
     std::optional<HlsModel> firmware;
     std::optional<hls_export::FirmwareLibrary> library;
-    if (o->emulate) firmware = build_hls_model(*run.model, hls_config_of(*run.model));
+    const AnomalyScore score = anomaly_score_of(run, o->score);
+    if (score.kind != AnomalyScore::Kind::None && !o->emulate && o->csim.empty())
+      throw UsageError("--score needs --emulate or --csim");
+    if (o->emulate) firmware = build_hls_model(*run.model, hls_config_of(*run.model), score);
     if (!o->csim.empty()) library.emplace(o->csim);
     auto start = std::chrono::steady_clock::now();  // inference only
     torch::Tensor scores;
     if (library) {
-      scores = run_library(*library, *run.model, in.split.x);
+      scores = run_library(*library, *run.model, score, in.split.x);
     } else if (firmware) {
       scores = emulate(*firmware, in.split.x).front();
     } else {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "qtrain/losses.h"
 #include "quantizers/fixed_quantize.h"
 
 namespace qtrain {
@@ -188,7 +189,8 @@ torch::Tensor table_index(const torch::Tensor& x, int table_size, double range) 
 // evaluated in double as the nnet library does, converted to table_t.
 torch::Tensor function_table(const std::string& function, int table_size, double range, const FixedType& table_type) {
   torch::Tensor at = -range / 2 + range * torch::arange(table_size, torch::kFloat64) / table_size;
-  return cast(function == "sigmoid" ? 1.0 / (1.0 + torch::exp(-at)) : torch::tanh(at), table_type);
+  return cast(function == "sigmoid" ? 1.0 / (1.0 + torch::exp(-at)) : function == "exp" ? torch::exp(at) : torch::tanh(at),
+              table_type);
 }
 
 torch::Tensor activation(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
@@ -340,6 +342,80 @@ torch::Tensor concatenate(const HlsLayer& h, const std::vector<torch::Tensor>& o
   return torch::cat(parts, h.axis + 1);
 }
 
+// Throws unless a value with these bounds is exact in a double.
+void require_exact(const HlsLayer& h, const Values& v, const std::string& what) {
+  const double magnitude = std::max(-v.lo, v.hi);
+  const int bits = v.frac + (magnitude > 0 ? static_cast<int>(std::ceil(std::log2(magnitude))) + 1 : 0);
+  if (bits > kExactBits)
+    throw ModelError("layer '" + h.name + "': " + what + " needs " + std::to_string(bits) +
+                     " significant bits, the emulator is exact up to " + std::to_string(kExactBits) +
+                     "; narrow the score's input types");
+}
+
+// Sum over dimension 1 of (N, n) values already in accum_t, as the loop
+// acc = (accum_t)(acc + x[i]) computes it (entries where `include` is false
+// skipped): one exact sum when accum_t holds every partial sum.
+torch::Tensor sum_in_order(const torch::Tensor& x, const torch::Tensor& include, const Values& terms,
+                         const FixedType& acc) {
+  const double n = static_cast<double>(x.size(1));
+  if (is_identity({terms.frac, n * std::min(terms.lo, 0.0), n * std::max(terms.hi, 0.0)}, acc))
+    return (x * include).sum(1);
+  torch::Tensor sum = torch::zeros({x.size(0)}, torch::kFloat64);
+  for (int64_t i = 0; i < x.size(1); ++i)
+    sum = torch::where(include.select(1, i), cast(sum + x.select(1, i), acc), sum);
+  return sum;
+}
+
+// What is known of values converted into accum_t.
+Values in_type(const Values& v, const FixedType& t) { return is_identity(v, t) ? v : values_of(t); }
+
+// nnet_score.h: mse_score and kl_score, (N, 1).
+torch::Tensor score(const HlsModel& model, const HlsLayer& h, const std::vector<torch::Tensor>& out) {
+  const torch::Tensor a = out[h.inputs[0]].reshape({out[h.inputs[0]].size(0), -1});
+  const torch::Tensor b = out[h.inputs[1]].reshape({a.size(0), -1});
+  const Values va = values_of(model.layers[h.inputs[0]].fixed("result"));
+  const Values vb = values_of(model.layers[h.inputs[1]].fixed("result"));
+  const FixedType& acc = h.fixed("accum");
+  auto magnitude = [](const Values& v) { return std::max(-v.lo, v.hi); };
+  if (h.operation == "kl") {
+    // a: mu, b: logvar.  e = exp_table[index(logvar)] over [-8, 8).
+    const FixedType& exp_t = h.fixed("exp_table");
+    const torch::Tensor e = function_table("exp", h.table_size, 16.0, exp_t).index({table_index(b, h.table_size, 16.0)});
+    const Values squares{2 * va.frac, 0.0, magnitude(va) * magnitude(va)};
+    require_exact(h, squares, "mu * mu");
+    const Values vm = in_type(squares, acc);
+    const Values bracket{std::max({vb.frac, vm.frac, exp_t.fractional()}), 1.0 + vb.lo - vm.hi - exp_t.max_value(),
+                         1.0 + vb.hi - vm.lo - exp_t.min_value()};
+    require_exact(h, bracket, "1 + logvar - mu^2 - e");
+    const torch::Tensor terms = cast(1.0 + b - cast(a * a, squares, h.type("accum")) - e, bracket, h.type("accum"));
+    const torch::Tensor sum = sum_in_order(terms, torch::ones_like(terms, torch::kBool), in_type(bracket, acc), acc);
+    return cast(sum * -0.5, h.type("result")).unsqueeze(1);
+  }
+  // mse: a is the target, b the reconstruction, stored into reco_t (its η
+  // and φ through scale * tanh with tanh_eta_phi).
+  torch::Tensor r = cast(b, vb, h.type("reco"));
+  const Values vr = values_of(h.fixed("reco"));
+  if (h.activation == "tanh_eta_phi") {
+    const FixedType& table_t = h.fixed("table");
+    const Values products{fractional_bits(h.type("scale")) + table_t.fractional(), 0.0,
+                          h.scale.abs().max().item<double>() * std::max(-table_t.min_value(), table_t.max_value())};
+    require_exact(h, products, "scale * tanh");
+    const torch::Tensor tanh = function_table("tanh", h.table_size, 8.0, table_t).index({table_index(b, h.table_size, 8.0)});
+    r = torch::where(torch::arange(b.size(1)) % 3 == 0, r, cast(h.scale * tanh, h.fixed("reco")));
+  }
+  const double d = magnitude(va) + magnitude(vr);
+  const Values squares{2 * std::max(va.frac, vr.frac), 0.0, d * d};
+  require_exact(h, squares, "(target - reconstruction)^2");
+  const torch::Tensor sq = cast((a - r).square(), squares, h.type("accum"));
+  const torch::Tensor include = h.mask_zeros ? a != 0 : torch::ones_like(a, torch::kBool);
+  const torch::Tensor sum = sum_in_order(sq, include, in_type(squares, acc), acc);
+  // acc / count: exact, truncated toward zero at accum_t's fraction; for
+  // integers k and c, (k - fmod(k, c)) / c is that quotient exactly.
+  const double unit = std::ldexp(1.0, acc.fractional());
+  const torch::Tensor k = sum * unit, count = include.sum(1).clamp_min(1).to(torch::kFloat64);
+  return cast((k - torch::fmod(k, count)) / count / unit, h.type("result")).unsqueeze(1);
+}
+
 // One firmware layer in fixed point.
 torch::Tensor fixed_layer(const HlsModel& model, const HlsLayer& h, const std::vector<torch::Tensor>& out) {
   const torch::Tensor& in = out[h.inputs[0]];
@@ -359,6 +435,7 @@ torch::Tensor fixed_layer(const HlsModel& model, const HlsLayer& h, const std::v
   if (c == "UpSampling1D" || c == "UpSampling2D") return cast(upsample(h, in), h.type("result"));
   if (c == "Merge") return cast(add(h, out), h.type("result"));
   if (c == "Concatenate") return cast(concatenate(h, out), h.type("result"));
+  if (c == "Score") return score(model, h, out);
   throw ModelError("layer '" + h.name + "' (" + c + ") is not emulated");
 }
 
@@ -373,6 +450,12 @@ torch::Tensor ideal_layer(const HlsLayer& h, const std::vector<torch::Tensor>& o
   if (c == "Conv1D" || c == "Conv2D") return per_pixel(h, in, product);
   if (c == "BatchNormalization" || c == "ApplyAlpha") return in * h.scale + h.bias;
   if (c == "Softmax") return torch::softmax(in, -1);
+  if (c == "Score") {
+    const torch::Tensor& b = out[h.inputs[1]];
+    if (h.operation == "kl") return kl_divergence_per_sample(in, b).unsqueeze(1);
+    const torch::Tensor reco = h.activation == "tanh_eta_phi" ? tanh_eta_phi(b) : b;
+    return squared_error_per_sample(reco, in.reshape(reco.sizes()), h.mask_zeros).unsqueeze(1);
+  }
   const std::string& f = h.activation;
   if (f == "linear") return in;
   if (f == "relu") return torch::clamp_min(in, 0.0);

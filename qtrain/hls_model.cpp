@@ -9,6 +9,7 @@
 
 #include "qtrain/layer_args.h"
 #include "qtrain/layer_registry.h"
+#include "qtrain/losses.h"
 #include "qtrain/model.h"
 #include "quantizers/field.h"
 #include "quantizers/fixed_quantize.h"
@@ -204,7 +205,77 @@ const FixedType& HlsLayer::fixed(const std::string& variable) const {
   return t.fixed;
 }
 
-HlsModel plan_hls_layers(const Model& model) {
+namespace {
+
+// The spec layers an output needs: `roots` and everything they read from.
+std::vector<bool> layers_needed(const Model& model, const std::vector<int>& roots) {
+  std::vector<bool> needed(model.layers().size(), false);
+  for (int r : roots) needed[static_cast<size_t>(r)] = true;
+  for (size_t i = needed.size(); i-- > 0;)
+    if (needed[i])
+      for (int j : model.layer_inputs(i))
+        if (j >= 0) needed[static_cast<size_t>(j)] = true;
+  return needed;
+}
+
+// The score layer reading the firmware layers `inputs` (AnomalyScore).
+HlsLayer score_layer(const HlsModel& m, const AnomalyScore& score, std::vector<int> inputs) {
+  HlsLayer h;
+  h.name = "score";
+  h.layer_class = "Score";
+  h.inputs = std::move(inputs);
+  h.shape = {1};
+  h.variables = {"result", "accum"};
+  const Shape& a = m.layers[h.inputs[0]].shape;
+  const Shape& b = m.layers[h.inputs[1]].shape;
+  if (score.kind == AnomalyScore::Kind::Kl) {
+    h.operation = "kl";
+    if (a != b)
+      throw ModelError(m.source + ": the kl score needs z_mean and z_log_var of one shape, got '" +
+                       m.layers[h.inputs[0]].name + "' " + shape_to_string(a) + " and '" +
+                       m.layers[h.inputs[1]].name + "' " + shape_to_string(b));
+    h.variables.push_back("exp_table");
+    return h;
+  }
+  h.operation = "mse";
+  h.mask_zeros = score.mask_zeros;
+  h.variables.push_back("reco");
+  if (element_count(a) != element_count(b))
+    throw ModelError(m.source + ": the io score compares the input " + shape_to_string(a) +
+                     " with the reconstruction '" + m.layers[h.inputs[1]].name + "' " + shape_to_string(b) +
+                     ", which differ in size");
+  if (score.tanh_eta_phi) {
+    const at::Tensor factors = tanh_eta_phi_factors();
+    if (element_count(a) != factors.numel())
+      throw ModelError(m.source + ": tanh_eta_phi needs ADC events of " + std::to_string(factors.numel()) +
+                       " values, the input is " + shape_to_string(a));
+    h.activation = "tanh_eta_phi";
+    h.scale = factors;
+    h.variables.insert(h.variables.end(), {"table", "scale"});
+  }
+  return h;
+}
+
+}  // namespace
+
+HlsModel plan_hls_layers(const Model& model, const AnomalyScore& score) {
+  const std::vector<int>& model_outputs = model.output_layers();
+  std::vector<int> roots;  // the spec layers the firmware outputs
+  switch (score.kind) {
+    case AnomalyScore::Kind::None:
+      roots = model_outputs;
+      break;
+    case AnomalyScore::Kind::Io:
+      roots = {model_outputs.front()};
+      break;
+    case AnomalyScore::Kind::Kl:
+      if (model_outputs.size() < 3)
+        throw ModelError(model.spec().source + ": the kl score needs a VAE's outputs [reconstruction, z_mean, "
+                         "z_log_var], the model has " + std::to_string(model_outputs.size()));
+      roots = {model_outputs[1], model_outputs[2]};
+      break;
+  }
+  const std::vector<bool> needed = layers_needed(model, roots);
   HlsModel m;
   m.name = model.spec().name();
   m.source = model.spec().source;
@@ -218,6 +289,7 @@ HlsModel plan_hls_layers(const Model& model) {
 
   std::vector<int> produced(model.layers().size());  // spec layer -> position of its output in `out`
   for (size_t i = 0; i < model.layers().size(); ++i) {
+    if (!needed[i]) continue;
     const Layer& layer = *model.layers()[i];
     const json& entry = model.spec().layers()[i];
     std::vector<int> inputs;
@@ -314,7 +386,15 @@ HlsModel plan_hls_layers(const Model& model) {
   }
   for (HlsLayer& h : out)
     if (h.activation == "leaky_relu") h.variables.push_back("param");  // the slope's param_t
-  for (int o : model.output_layers()) m.outputs.push_back(produced[o]);
+  std::vector<int> outputs;
+  for (int r : roots) outputs.push_back(produced[r]);
+  if (score.kind == AnomalyScore::Kind::None) {
+    m.outputs = outputs;
+  } else {
+    if (score.kind == AnomalyScore::Kind::Io) outputs.insert(outputs.begin(), 0);  // the input is the target
+    out.push_back(score_layer(m, score, outputs));
+    m.outputs = {static_cast<int>(out.size()) - 1};
+  }
   return m;
 }
 
@@ -376,6 +456,54 @@ torch::Tensor convert_parameter(const torch::Tensor& values, const HardwareType&
   return quantizers::fake_quantize(v, type.fixed);
 }
 
+// The narrowest fixed type with `frac` fractional bits whose range holds
+// [-bound, bound] (signed) or [0, bound], capped like every inferred type.
+FixedType holding(double bound, int frac, bool is_signed, const std::optional<FixedType>& maximum) {
+  FixedType t;
+  t.is_signed = is_signed;
+  t.integer = is_signed ? 1 : 0;
+  while (std::ldexp(1.0, t.integer - (is_signed ? 1 : 0)) - std::ldexp(1.0, -frac) < bound) ++t.integer;
+  t.width = t.integer + frac;
+  if (maximum) {
+    t.width = std::min(t.width, maximum->width);
+    t.integer = std::min(t.integer, maximum->integer);
+  }
+  return t;
+}
+
+double largest_magnitude(const FixedType& t) { return std::max(-t.min_value(), t.max_value()); }
+
+// A Score layer's accum and result types when the config leaves them unset
+// or "auto": wide enough that no sum rounds or overflows, since hls4ml's
+// default precision would wrap a score of unknown range.  mse
+// (nnet_score.h): d = t - r in the finer fraction, acc sums n values
+// (accum_t)(d·d) >= 0, res = acc / count keeps accum's fraction.  kl: acc
+// sums n brackets 1 + logvar - (accum_t)(mu²) - e, res = acc · -0.5 has one
+// more fractional bit.  `a`, `b`: the types of the two inputs (for mse the
+// target's and reco_t).
+void infer_score_types(HlsLayer& h, const FixedType& a, const FixedType& b, int64_t n,
+                       const std::vector<std::string>& inferred, const std::optional<FixedType>& maximum) {
+  const bool kl = h.operation == "kl";
+  auto is_inferred = [&](const char* v) { return std::find(inferred.begin(), inferred.end(), v) != inferred.end(); };
+  if (is_inferred("accum")) {
+    if (kl) {
+      const FixedType& e = h.fixed("exp_table");
+      const double bracket = 1.0 + largest_magnitude(b) + std::pow(largest_magnitude(a), 2) + e.max_value();
+      const int frac = std::max({b.fractional(), 2 * a.fractional(), e.fractional()});
+      h.types["accum"] = {Kind::Fixed, holding(static_cast<double>(n) * bracket, frac, true, maximum)};
+    } else {
+      const double d = largest_magnitude(a) + largest_magnitude(b);
+      const int frac = 2 * std::max(a.fractional(), b.fractional());
+      h.types["accum"] = {Kind::Fixed, holding(static_cast<double>(n) * d * d, frac, false, maximum)};
+    }
+  }
+  if (is_inferred("result")) {
+    const FixedType& acc = h.fixed("accum");
+    h.types["result"] = {Kind::Fixed, kl ? holding(largest_magnitude(acc) / 2, acc.fractional() + 1, true, maximum)
+                                         : holding(acc.max_value(), acc.fractional(), acc.is_signed, maximum)};
+  }
+}
+
 int floor_log2(int64_t n) {
   int bits = 0;
   while ((int64_t(2) << bits) <= n) ++bits;
@@ -407,8 +535,8 @@ void resolve_softmax(HlsLayer& h, const HardwareType& input, const HlsConfig& co
 
 }  // namespace
 
-HlsModel build_hls_model(const Model& model, const HlsConfig& config) {
-  return build_hls_model(plan_hls_layers(model), config);
+HlsModel build_hls_model(const Model& model, const HlsConfig& config, const AnomalyScore& score) {
+  return build_hls_model(plan_hls_layers(model, score), config);
 }
 
 HlsModel build_hls_model(HlsModel plan, const HlsConfig& config) {
@@ -434,6 +562,10 @@ HlsModel build_hls_model(HlsModel plan, const HlsConfig& config) {
         h.types[v] = q->second;
       } else if (c && !c->is_auto()) {
         h.types[v] = *c->type;
+      } else if (h.layer_class == "Score" && (v == "result" || v == "accum")) {
+        inferred.push_back(v);
+      } else if (h.layer_class == "Score" && v == "exp_table") {
+        h.types[v] = fixed_type("ap_ufixed<24,12>");  // e^8 needs 12 integer bits
       } else if (v == "table" || v == "exp_table" || v == "inv_table") {
         h.types[v] = fixed_type(h.layer_class == "Softmax" ? "ap_fixed<18,8,AP_RND,AP_SAT>" : "ap_fixed<18,8>");
       } else if (c && c->is_auto() && (v == "result" || v == "accum") && h.layer_class != "Input" &&
@@ -456,6 +588,14 @@ HlsModel build_hls_model(HlsModel plan, const HlsConfig& config) {
       } else if ((h.layer_class == "BatchNormalization" || h.layer_class == "ApplyAlpha") && fixed_inputs &&
                  h.type("scale").kind == Kind::Fixed && h.type("bias").kind == Kind::Fixed) {
         t = HardwareType{Kind::Fixed, inferred_normalize(input_type().fixed, h.fixed("scale"), h.fixed("bias"), maximum)};
+      } else if (h.layer_class == "Score") {
+        // mse compares the target with the reconstruction in reco_t.
+        const HardwareType& b = h.operation == "mse" ? h.type("reco") : input_type(1);
+        if (!fixed_inputs || b.kind != Kind::Fixed || input_type(1).kind != Kind::Fixed)
+          throw ModelError("layer '" + h.name + "': the score needs fixed-point inputs");
+        infer_score_types(h, input_type().fixed, b.fixed, element_count(m.layers[h.inputs[0]].shape), inferred,
+                          maximum);
+        inferred.clear();
       } else if (h.layer_class.rfind("Pooling", 0) == 0 || h.layer_class.rfind("GlobalPooling", 0) == 0 ||
                  h.layer_class.rfind("UpSampling", 0) == 0 || h.layer_class == "Concatenate") {
         t = input_type();

@@ -28,7 +28,7 @@ struct HlsLayer {
   std::string layer_class;  // Input, Dense, Conv1D, Conv2D, BatchNormalization, ApplyAlpha, Activation,
                             // LeakyReLU, HardActivation, Softmax, TernaryTanh, Pooling1D, Pooling2D,
                             // GlobalPooling1D, GlobalPooling2D, Reshape, UpSampling1D, UpSampling2D, Merge,
-                            // Concatenate
+                            // Concatenate, Score
   std::string source;       // the spec layer it comes from ("" for the input)
   std::vector<int> inputs;  // positions in HlsModel::layers
   Shape shape;              // per-sample output shape, channels last
@@ -56,7 +56,9 @@ struct HlsLayer {
 
   // Convolution and pooling geometry, one entry per spatial axis.
   std::vector<int64_t> kernel, strides, pad_before, pad_after;
-  std::string operation;        // Pooling: max | average; Merge: add | subtract | multiply | average | maximum | minimum
+  std::string operation;        // Pooling: max | average; Merge: add | subtract | multiply | average | maximum | minimum;
+                                // Score: mse | kl
+  bool mask_zeros = false;      // Score mse: targets that are exactly 0 do not count
   int64_t axis = -1;            // Concatenate
 
   int reuse_factor = 1;
@@ -74,16 +76,31 @@ struct HlsModel {
   HlsConfig config;  // what the types were resolved from
 };
 
+// An autoencoder's anomaly score computed in the firmware (nnet_score.h), a
+// layer "score" of class Score whose single value is the model's output:
+//   io: the MSE between the model input and its reconstruction (the first
+//       output), with the training loss's mask_zeros and tanh_eta_phi; the
+//       tanh's per-element factors go into the layer's `scale`, and its
+//       activation is "tanh_eta_phi";
+//   kl: D_KL of the VAE encoder's z_mean and z_log_var (the second and third
+//       outputs); the sampling and the decoder are left out.
+struct AnomalyScore {
+  enum class Kind { None, Io, Kl };
+  Kind kind = Kind::None;
+  bool mask_zeros = false;
+  bool tanh_eta_phi = false;
+};
+
 // The layer list before types are resolved (what `hlsconfig` names), with
-// parameters in float.  Throws ModelError naming a layer the firmware cannot
-// express.
-HlsModel plan_hls_layers(const Model& model);
+// parameters in float; only the layers the outputs (or the score) need.
+// Throws ModelError naming a layer the firmware cannot express.
+HlsModel plan_hls_layers(const Model& model, const AnomalyScore& score = {});
 
 // Resolves every type from `config` (LayerName > LayerType > Model, "auto"
 // inferred as §3.8) and converts the parameters into them.  Throws
 // HlsConfigError for a LayerName entry naming no layer, ModelError for a
 // parameter its type cannot hold.
-HlsModel build_hls_model(const Model& model, const HlsConfig& config);
+HlsModel build_hls_model(const Model& model, const HlsConfig& config, const AnomalyScore& score = {});
 // The same from a plan, for callers that try many configs on one model.
 HlsModel build_hls_model(HlsModel plan, const HlsConfig& config);
 

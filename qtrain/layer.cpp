@@ -4,12 +4,18 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <functional>
+#include <numeric>
 #include <sstream>
 
 #include "qtrain/layer_args.h"
 #include "qtrain/layer_registry.h"
 
 namespace qtrain {
+
+int64_t element_count(const Shape& shape) {
+  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<int64_t>());
+}
 
 std::string shape_to_string(const Shape& shape) {
   std::ostringstream out;

@@ -28,6 +28,8 @@ namespace qtrain {
 using Shape = std::vector<int64_t>;
 // "(None, 32, 32, 3)", as Keras prints an output shape.
 std::string shape_to_string(const Shape& shape);
+// The number of values in a tensor of this shape.
+int64_t element_count(const Shape& shape);
 
 // A model spec or layer that cannot be built; the message names the file
 // and/or the layer and the offending argument.

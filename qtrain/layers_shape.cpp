@@ -2,7 +2,6 @@
 // and the VAE's sampling layer.
 #include <torch/torch.h>
 
-#include <numeric>
 
 #include "qtrain/layer_registry.h"
 #include "quantizers/field.h"
@@ -11,10 +10,6 @@ namespace qtrain {
 namespace {
 
 using quantizers::QuantizerPtr;
-
-int64_t element_count(const Shape& shape) {
-  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<int64_t>());
-}
 
 // Layers with one input.
 class UnaryLayer : public Layer {

@@ -37,6 +37,16 @@ at::Tensor rz_score(const at::Tensor& mean, const at::Tensor& log_var) {
   return (mean.square() / log_var.exp()).flatten(1).sum(1);
 }
 
+at::Tensor tanh_eta_phi_factors() {
+  constexpr int64_t kElements = datasets::kAdcSlots * datasets::kAdcFeatures;
+  std::vector<double> factor(kElements, 0.0);
+  for (int64_t s = 0; s < datasets::kAdcSlots; ++s) {
+    factor[static_cast<size_t>(s * 3 + 1)] = datasets::adc_eta_limits()[static_cast<size_t>(s)];
+    factor[static_cast<size_t>(s * 3 + 2)] = M_PI;
+  }
+  return torch::tensor(factor, torch::kFloat64);
+}
+
 at::Tensor tanh_eta_phi(const at::Tensor& reconstruction) {
   constexpr int64_t kElements = datasets::kAdcSlots * datasets::kAdcFeatures;
   if (reconstruction.dim() < 1 || reconstruction.numel() != reconstruction.size(0) * kElements)
@@ -45,19 +55,10 @@ at::Tensor tanh_eta_phi(const at::Tensor& reconstruction) {
                                 std::to_string(reconstruction.dim() < 1 || reconstruction.size(0) == 0
                                                    ? 0
                                                    : reconstruction.numel() / reconstruction.size(0)));
-  // The factor of each of the 57 elements: the slot's |η| acceptance, π for
-  // φ; pT passes through.
-  static const auto scales = [] {
-    std::vector<double> scale(kElements, 0.0);
-    for (int64_t s = 0; s < datasets::kAdcSlots; ++s) {
-      scale[static_cast<size_t>(s * 3 + 1)] = datasets::adc_eta_limits()[static_cast<size_t>(s)];
-      scale[static_cast<size_t>(s * 3 + 2)] = M_PI;
-    }
-    return torch::tensor(scale, torch::kFloat32);
-  }();
+  static const at::Tensor factors = tanh_eta_phi_factors().to(torch::kFloat32);
   static const at::Tensor is_pt = torch::arange(kElements) % datasets::kAdcFeatures == 0;
   const at::Tensor flat = reconstruction.reshape({reconstruction.size(0), kElements});
-  const at::Tensor scale = scales.to(flat.scalar_type());
+  const at::Tensor scale = factors.to(flat.scalar_type());
   return torch::where(is_pt, flat, scale * torch::tanh(flat)).view(reconstruction.sizes());
 }
 

@@ -35,5 +35,8 @@ at::Tensor rz_score(const at::Tensor& mean, const at::Tensor& log_var);
 // φ → π·tanh(φ); pT unchanged.  The result has the input's shape.  Throws
 // std::invalid_argument for another element count.
 at::Tensor tanh_eta_phi(const at::Tensor& reconstruction);
+// Its factor per element (57, float64): the slot's |η| acceptance for η, π
+// for φ, and 0 for pT, which is not transformed.
+at::Tensor tanh_eta_phi_factors();
 
 }  // namespace qtrain

@@ -116,4 +116,18 @@ TrainedRun open_run_or_spec(const std::string& path) {
   return run;
 }
 
+AnomalyScore anomaly_score_of(const TrainedRun& run, const std::string& kind) {
+  if (kind == "none") return {};
+  if (kind != "io" && kind != "kl") throw RunError("unknown anomaly score '" + kind + "' (none, io, kl)");
+  const bool autoencoder = run.config && run.config->loss.kind != LossConfig::Kind::CategoricalCrossentropy;
+  if (!autoencoder) throw RunError(run.dir + ": the " + kind + " score needs an autoencoder run (loss mse or vae)");
+  if (kind == "kl" && run.config->loss.kind != LossConfig::Kind::Vae)
+    throw RunError(run.dir + ": the kl score needs a VAE run (loss vae)");
+  AnomalyScore score;
+  score.kind = kind == "io" ? AnomalyScore::Kind::Io : AnomalyScore::Kind::Kl;
+  score.mask_zeros = run.config->loss.mask_zeros;
+  score.tanh_eta_phi = run.config->loss.tanh_eta_phi;
+  return score;
+}
+
 }  // namespace qtrain

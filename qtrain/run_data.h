@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "qtrain/hls_model.h"
 #include "qtrain/model.h"
 #include "qtrain/run_config.h"
 
@@ -56,6 +57,12 @@ struct TrainedRun {
 
 // Throws RunError naming the missing or corrupt file.
 TrainedRun open_run(const std::string& run_dir);
+// The firmware anomaly score `kind` ("none", "io" or "kl") of an
+// autoencoder run, with its loss's mask_zeros and tanh_eta_phi.  Throws
+// RunError naming the run when the run is not an autoencoder (io) or not a
+// VAE (kl), or for another kind.
+AnomalyScore anomaly_score_of(const TrainedRun& run, const std::string& kind);
+
 // A run directory, or a model spec file (a freshly initialised model: no
 // config, no checkpoint), for commands that take either.
 TrainedRun open_run_or_spec(const std::string& path);

@@ -106,7 +106,7 @@ TEST_CASE("A hand-checked Dense project: layout, names, weights and C simulation
   for (int k = 0; k < 4; ++k) CHECK(expected.flatten()[k].item<double>() == reference[k]);
 
   const fs::path project = dir.path() / "prj";
-  hls_export::write_project(firmware, project.string(), {"hand_nn", false, {}}, x, expected);
+  hls_export::write_project(firmware, project.string(), {"hand_nn", false, {}, {}}, x, expected);
 
   // hls4ml's layout and names: input 1, fc 2 (the single output: result_t).
   for (const char* file : {"firmware/hand_nn.cpp", "firmware/hand_nn.h", "firmware/defines.h", "firmware/parameters.h",
@@ -155,10 +155,10 @@ TEST_CASE("A hand-checked Dense project: layout, names, weights and C simulation
                     Catch::Contains("g++ failed") && Catch::Contains("firmware/hand_nn.cpp:"));
 
   // An existing project is kept without force, replaced with it.
-  CHECK_THROWS_WITH(hls_export::write_project(firmware, project.string(), {"hand_nn", false, {}}, x, expected),
+  CHECK_THROWS_WITH(hls_export::write_project(firmware, project.string(), {"hand_nn", false, {}, {}}, x, expected),
                     Catch::Contains("exists (use --force"));
   CHECK(fs::exists(project / "csim"));
-  hls_export::write_project(firmware, project.string(), {"hand_nn", true, {}}, x, expected);
+  hls_export::write_project(firmware, project.string(), {"hand_nn", true, {}, {}}, x, expected);
   CHECK(!fs::exists(project / "csim"));
 
   CHECK_THROWS_AS(hls_export::run_csim(dir.path().string()), std::invalid_argument);

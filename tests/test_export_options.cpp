@@ -77,7 +77,7 @@ HlsModel firmware(const qtrain::Model& model, const hls_export::ConfigOverrides&
 // Export -> compile -> csim on `inputs`; all outputs must equal the emulator's.
 void check_bit_exact(const HlsModel& firmware, const torch::Tensor& inputs, const fs::path& project) {
   torch::Tensor expected = qtrain::emulate(firmware, inputs).front();
-  hls_export::write_project(firmware, project.string(), {"myproject", false, {}}, inputs, expected);
+  hls_export::write_project(firmware, project.string(), {"myproject", false, {}, {}}, inputs, expected);
   hls_export::CsimResult r = hls_export::run_csim(project.string(), kFastCompile);
   CHECK(r.samples == inputs.size(0));
   CHECK(r.outputs == expected.numel());

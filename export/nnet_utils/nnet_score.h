@@ -1,13 +1,18 @@
 // Anomaly scores for autoencoder models (not in hls4ml; same style): one
 // number per event, res[0].
 //
-// mse_score<input1_T, input2_T, res_T, CONFIG_T>(data1, data2, res):
+// mse_score<input1_T, input2_T, res_T, CONFIG_T>(data1, data2, res[, scale]):
 //   the mean squared difference between data1 (the autoencoder's input, the
 //   target) and data2 (its reconstruction):
 //     acc = (accum_t) 0; count = 0;
 //     for i = 0 .. n_in-1 in order, skipping i where mask_zeros and
 //       data1[i] == 0 exactly (zero-padded particles):
-//       d = data1[i] - data2[i]                    exact
+//       r = (reco_t) data2[i], or with tanh_eta_phi (ADC events: n_in = 19
+//         particles x pT, η, φ) for the η and φ elements (i % 3 != 0)
+//         r = (reco_t)(scale[i] * tanh_table[table_index<input2_T,
+//         table_size, -4, 4>(data2[i])])  -- the product exact; the table
+//         is nnet::tanh's, in table_t.  reco_t bounds the width of d.
+//       d = data1[i] - r                           exact
 //       acc = (accum_t)(acc + (accum_t)(d * d))    the square stored into
 //                                                  accum_t, then the sum
 //       count = count + 1
@@ -50,6 +55,9 @@ struct score_config {
   static const unsigned reuse_factor = 1;
   typedef ap_fixed<32, 16> accum_t;
   typedef ap_ufixed<24, 12> exp_table_t;
+  typedef ap_fixed<16, 6> reco_t;     // the reconstruction as compared
+  typedef ap_fixed<18, 8> table_t;    // tanh_eta_phi
+  typedef ap_fixed<16, 6> scale_t;
 };
 
 template <class input1_T, class input2_T, class res_T, class CONFIG_T>
@@ -61,7 +69,42 @@ void mse_score(const input1_T data1[CONFIG_T::n_in], const input2_T data2[CONFIG
   unsigned count = 0;
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
     if (CONFIG_T::mask_zeros && data1[i] == 0) continue;
-    const auto d = data1[i] - data2[i];
+    const typename CONFIG_T::reco_t r = data2[i];
+    const auto d = data1[i] - r;
+    acc += accum_t(d * d);
+    count++;
+  }
+  res[0] = acc / (count > 0 ? count : 1u);
+}
+
+// With tanh_eta_phi: the η and φ elements of the reconstruction through
+// scale[i] * tanh first (the loss's transform).
+template <class input1_T, class input2_T, class res_T, class CONFIG_T>
+void mse_score(const input1_T data1[CONFIG_T::n_in], const input2_T data2[CONFIG_T::n_in],
+               res_T res[1], const typename CONFIG_T::scale_t scale[CONFIG_T::n_in]) {
+  typedef typename CONFIG_T::accum_t accum_t;
+  typedef typename CONFIG_T::table_t table_t;
+  typedef typename CONFIG_T::reco_t reco_t;
+#ifdef __HLS_SYN__
+  bool initialized = false;
+  table_t tanh_table[CONFIG_T::table_size];
+#else
+  static bool initialized = false;
+  static table_t tanh_table[CONFIG_T::table_size];
+#endif
+  if (!initialized) {
+    init_range_table<table_t, CONFIG_T::table_size, -4, 4, tanh_fcn>(tanh_table);
+    initialized = true;
+  }
+  #pragma HLS PIPELINE II=CONFIG_T::reuse_factor
+  accum_t acc = 0;
+  unsigned count = 0;
+  for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
+    if (CONFIG_T::mask_zeros && data1[i] == 0) continue;
+    const reco_t r = i % 3 == 0
+                         ? reco_t(data2[i])
+                         : reco_t(scale[i] * tanh_table[table_index<input2_T, CONFIG_T::table_size, -4, 4>(data2[i])]);
+    const auto d = data1[i] - r;
     acc += accum_t(d * d);
     count++;
   }
