@@ -576,8 +576,6 @@ HlsModel build_hls_model(HlsModel plan, const HlsConfig& config) {
         h.types[v] = default_type;
       }
     }
-    // Reshape and the like pass their input's type through.
-    if (h.layer_class == "Reshape") h.types["result"] = input_type();
     if (!inferred.empty()) {
       std::optional<HardwareType> t;
       bool fixed_inputs = input_type().kind == Kind::Fixed;
@@ -602,6 +600,8 @@ HlsModel build_hls_model(HlsModel plan, const HlsConfig& config) {
       }
       for (const std::string& v : inferred) h.types[v] = t.value_or(default_type);
     }
+    // A Reshape passes its input's values and type through, whatever the config says.
+    if (h.layer_class == "Reshape") h.types["result"] = input_type();
     h.table_size = h.inv_table_size = config.table_size(h.name, h.layer_class).value_or(1024);
     if (h.layer_class == "Softmax") resolve_softmax(h, input_type(), config);
     h.reuse_factor = config.reuse_factor(h.name, h.layer_class);

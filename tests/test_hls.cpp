@@ -226,3 +226,16 @@ TEST_CASE("Emulated Conv2D with exact types equals the float convolution", "[hls
   REQUIRE(y.sizes() == expected.sizes());
   CHECK(torch::equal(y, expected));
 }
+
+TEST_CASE("A Reshape keeps its input's type even when the config says auto", "[hls]") {
+  qtrain::Model model(spec({{"name", "reshape"},
+                            {"input_shape", {4}},
+                            {"layers",
+                             {{{"name", "fc"}, {"type", "Dense"}, {"units", 4}},
+                              {{"name", "grid"}, {"type", "Reshape"}, {"target_shape", {2, 2}}}}}}));
+  HlsConfig config;
+  config.layer_name["fc"].precision["result"] = qtrain::ConfigType::parse("ap_fixed<30,13>");
+  config.layer_name["grid"].precision["result"] = qtrain::ConfigType::parse("auto");
+  HlsModel m = qtrain::build_hls_model(model, config);
+  CHECK(layer(m, "grid").type("result").to_string() == "ap_fixed<30,13>");
+}

@@ -131,23 +131,11 @@ step "energy: the float model in fp32, the 8-bit model"
 "$qtrain" energy --reference fp32 "$out/float/model.json" | tee "$out/energy_float.log"
 "$qtrain" energy "$out/q8/model.json" | tee "$out/energy_q8.log"
 
-step "export the 8-bit model with its firmware precision config (hlsconfig)"
-# The exporter refuses a Reshape as the model output, the AE's
-# "reconstruction" (19, 3); the firmware's flat arrays hold the same 57
-# values without it, so the exported run is a copy whose spec ends at fc_out
-# and holds the precision config.
-rm -rf "$out/q8_flat"
-cp -r "$out/q8" "$out/q8_flat"
-sed -z -i 's/,\n    {\n[^{}]*"type": "Reshape"\n    }\n  ]/\n  ]/' "$out/q8_flat/model.json"
-if grep -q '"Reshape"' "$out/q8_flat/model.json"; then
-  echo "run.sh: $out/q8_flat/model.json: cannot remove the final Reshape" >&2
-  exit 1
-fi
-"$qtrain" hlsconfig "$out/q8_flat" -o "$out/q8_flat/model.json" --force
-# The firmware outputs the 57 reconstructed values; `qtrain export --score io`
-# would add the IO anomaly score layer after them (this is the one line to change):
-score=()  # ANOMALY SCORE: score=(--score io)
-"$qtrain" export "$out/q8_flat" -o "$out/q8_prj" --force --tb-samples "$tb_samples" "${score[@]}" | tee "$out/export.log"
+step "export the 8-bit model with its firmware precision config (hlsconfig) and its IO score"
+# The firmware computes the anomaly score itself: the masked MSE of input and
+# reconstruction with the loss's tanh on eta and phi (qtrain export --score io).
+"$qtrain" hlsconfig "$out/q8" -o "$out/q8/model.json" --force
+"$qtrain" export "$out/q8" -o "$out/q8_prj" --force --tb-samples "$tb_samples" --score io | tee "$out/export.log"
 step "C simulation against the emulator"
 "$qtrain" csim "$out/q8_prj" | tee "$out/csim.log"
 step "resource and latency estimate"
