@@ -239,3 +239,27 @@ TEST_CASE("A Reshape keeps its input's type even when the config says auto", "[h
   HlsModel m = qtrain::build_hls_model(model, config);
   CHECK(layer(m, "grid").type("result").to_string() == "ap_fixed<30,13>");
 }
+
+TEST_CASE("Firmware BatchNormalization uses QBatchNormalization's quantized weights, as the trained forward does",
+          "[hls]") {
+  qtrain::Model model(spec({{"name", "qbn"},
+                            {"input_shape", {1}},
+                            {"layers", {{{"name", "bn"}, {"type", "QBatchNormalization"}}}}}));
+  test_helpers::set_weight(model, "bn", "gamma", torch::tensor({1.3}));
+  test_helpers::set_weight(model, "bn", "beta", torch::tensor({0.0}));
+  test_helpers::set_weight(model, "bn", "moving_mean", torch::tensor({0.3}));
+  test_helpers::set_weight(model, "bn", "moving_variance", torch::tensor({1.0}));
+  // QKeras' defaults: gamma quantized_relu_po2(6, 2048): 1.3 -> 2^round(0.38)
+  // = 1; mean quantized_po2(5): 0.3 -> 2^round(-1.74) = 0.25; beta
+  // quantized_po2(5): 0 has no power of two, it becomes the smallest, 2^-8;
+  // variance 1 stays.  scale = 1 / sqrt(1 + 0.001), bias = 2^-8 - 0.25 scale
+  // (float32).  hls4ml's float weights would give 1.3 / sqrt(1.001), -0.3 scale.
+  const float scale = 1.0f / std::sqrt(1.001f), bias = 0.00390625f - 0.25f * scale;
+  const HlsModel plan = qtrain::plan_hls_layers(model);
+  CHECK(layer(plan, "bn").scale[0].item<double>() == Approx(scale).epsilon(1e-6));
+  CHECK(layer(plan, "bn").bias[0].item<double>() == Approx(bias).epsilon(1e-6));
+  // The same numbers as the model's own inference forward.
+  model.eval();
+  const torch::Tensor y = model.forward(torch::tensor({{2.0f}}));
+  CHECK(y.item<float>() == Approx(2.0f * scale + bias).epsilon(1e-6));
+}
