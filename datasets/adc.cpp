@@ -197,11 +197,11 @@ Event draw_event(AdcProcess process, EventMaker& m) {
       m.jets(e, 2 + m.geometric(0.6), 50.0, 60.0, 1.2);
       e.met = 20.0 + m.exponential(30.0);
       break;
-    case AdcProcess::HToTauTau:  // soft leptons, narrow τ jets, MET: close to the background
-      m.lepton(e, 23.0, 8.0, 1.0);
-      if (m.chance(0.3)) m.lepton(e, 10.0, 8.0, 1.0);
-      m.jets(e, 1 + m.geometric(0.7), 20.0, 15.0, 1.0);
-      e.met = 15.0 + m.exponential(20.0);
+    case AdcProcess::HToTauTau:  // τ → ℓνν and a τ jet (or two leptons), MET: close to the background
+      m.lepton(e, 23.0, 15.0, 1.0);
+      if (m.chance(0.5)) m.lepton(e, 10.0, 15.0, 1.0);
+      m.jets(e, 1 + m.geometric(0.7), 30.0, 30.0, 0.9);
+      e.met = 30.0 + m.exponential(30.0);
       break;
     case AdcProcess::HChargedToTauNu:  // one lepton, large MET
       m.lepton(e, 23.0, 25.0, 1.0);
