@@ -42,6 +42,12 @@ struct Constants {
   // Per element and output bit: relu (sign mux), rounding (incrementer),
   // saturation (overflow detect + clamp).
   double lut_relu_bit = 0.5, lut_round_bit = 1.0, lut_sat_bit = 1.0;
+  // A maximum of two values: a comparator (a subtraction's carry chain) and a
+  // 2:1 select, per bit.
+  double lut_max_bit = 2.0;
+  // io_stream's line buffers are ap_shift_reg chains: Vivado maps them to
+  // shift-register LUTs (SRL32), 32 bits of one bit lane per LUT.
+  int64_t srl_bits = 32;
   // A ROM of at most this many bits is LUTs (64 bits per LUT6), larger ones BRAM.
   int64_t lutrom_max_bits = 1024;
   // Delays: one LUT level with its routing; a ternary adder level: base plus
@@ -243,6 +249,7 @@ struct LayerWork {
   std::vector<std::pair<double, double>> ops;  // (delay, live bits before)
   int extra_cycles = 0;                        // reuse loops, stream handshakes
   double registers = 0;                        // FF outside the pipeline cuts
+  int64_t loop_cycles = 0;                     // io_stream: a pixel loop's cycles after its first pixel
 };
 
 void dense_like(const EstimateLayer& L, const Device& device, LayerWork& w, bool scale_layer) {
@@ -390,7 +397,7 @@ void softmax(const EstimateLayer& L, const Device& device, LayerWork& w) {
   const double in_bits = static_cast<double>(n) * wi;
   if (L.implementation != "latency") {
     // stable: the maximum (compare + select tree), then x - max.
-    luts += static_cast<double>(n - 1) * wi * 2 + static_cast<double>(n) * wi * K.lut_per_add_bit;
+    luts += static_cast<double>(n - 1) * wi * K.lut_max_bit + static_cast<double>(n) * wi * K.lut_per_add_bit;
     w.ops.push_back({ceil_log2(n) * (add_delay(wi) + K.t_lut), in_bits});
     w.ops.push_back({add_delay(wi), in_bits});
   }
@@ -413,6 +420,16 @@ void softmax(const EstimateLayer& L, const Device& device, LayerWork& w) {
   cast_cost(L.result, n, cast_luts, cast_delay);
   e.lut = luts + cast_luts;
   w.ops.push_back({p.delay + cast_delay, static_cast<double>(n) * (we + wv)});
+}
+
+// The exact sum or difference of two fixed-point values: one bit wider than
+// the wider of the two, signed.
+EstimateType sum_type(const EstimateType& a, const EstimateType& b) {
+  EstimateType d = b;
+  d.fixed.integer = std::max(a.fixed.integer, b.fixed.integer) + 1;
+  d.fixed.width = d.fixed.integer + std::max(a.fixed.fractional(), b.fixed.fractional());
+  d.fixed.is_signed = true;
+  return d;
 }
 
 // The anomaly score (nnet_score.h), n elements: mse subtracts and squares
@@ -438,17 +455,9 @@ void score(const EstimateLayer& L, const Device& device, LayerWork& w) {
       first += p.delay;
     }
   }
-  // The squared operand: mu (kl) or the difference (mse), one bit wider than
-  // the wider of the two.
-  EstimateType d = kl ? L.input : L.input2;
-  if (!kl) {
-    const auto& a = L.input.fixed;
-    const auto& b = L.input2.fixed;
-    d.fixed.integer = std::max(a.integer, b.integer) + 1;
-    d.fixed.width = d.fixed.integer + std::max(a.fractional(), b.fractional());
-    d.fixed.is_signed = true;
-    luts += static_cast<double>(n) * d.width() * K.lut_per_add_bit;
-  }
+  // The squared operand: mu (kl) or the difference (mse).
+  const EstimateType d = kl ? L.input : sum_type(L.input, L.input2);
+  if (!kl) luts += static_cast<double>(n) * d.width() * K.lut_per_add_bit;
   const Product square = classify(d, d, std::nullopt, false, device);
   e.dsp += square.dsps * n;
   luts += square.luts * static_cast<double>(n);
@@ -474,6 +483,150 @@ void score(const EstimateLayer& L, const Device& device, LayerWork& w) {
   cast_cost(L.result, 1, cast_luts, cast_delay);
   e.lut = luts + cast_luts;
   w.ops.push_back({cast_delay, static_cast<double>(acc)});
+}
+
+// ---------------------------------------------------------------------------
+// Images: convolution, pooling, padding, resizing and merges.
+
+// An image layer needs its pixel counts (and a window, for Conv and pooling).
+void require_geometry(const EstimateLayer& L, bool window) {
+  if (L.in_pixels <= 0 || L.out_pixels <= 0 || (window && L.window <= 0))
+    throw EstimateError("layer '" + L.name + "' (" + L.layer_class + "): no image geometry (in_pixels " +
+                        std::to_string(L.in_pixels) + ", out_pixels " + std::to_string(L.out_pixels) +
+                        (window ? ", window " + std::to_string(L.window) : std::string()) + ")");
+}
+
+// io_stream: a loop over `iterations` pixels, one every `ii` cycles.  The
+// layer takes a new image once the loop is done.
+void pixel_loop(LayerWork& w, int64_t iterations, int ii) {
+  w.loop_cycles = (iterations - 1) * ii;
+  w.e.ii = static_cast<int>(iterations * ii);
+}
+
+// io_stream's sliding window (nnet_conv_stream.h): window_rows - 1 line
+// buffers of in_width pixels in shift-register LUTs, the window's values in
+// registers, and a loop that reads one input pixel every `ii` cycles.
+void line_buffer(const EstimateLayer& L, int64_t channels, int width, int ii, LayerWork& w) {
+  w.e.lut += static_cast<double>((L.window_rows - 1) * channels * width * ceil_div(L.in_width, K.srl_bits));
+  w.registers += static_cast<double>(L.window * channels * width);
+  pixel_loop(w, L.in_pixels, ii);
+}
+
+// `copies` instances of one layer's work side by side, timed as one.
+void replicate(LayerWork& w, int64_t copies) {
+  LayerEstimate& e = w.e;
+  const auto c = static_cast<double>(copies);
+  e.dsp *= copies;
+  e.lut *= c;
+  e.bram18 *= copies;
+  for (int64_t* count : {&e.products, &e.zero, &e.free, &e.dsp_products, &e.lut_products}) *count *= copies;
+  w.registers *= c;
+  for (auto& op : w.ops) op.second *= c;
+}
+
+// Conv1D/2D: hls4ml's im2col times the dense of one output pixel
+// (config{i}_mult: window x channels inputs, one output per filter).
+// io_parallel unrolls the pixel loop (nnet_im2col.h): a dense per output
+// pixel, all computing at once.  io_stream has one dense behind the line
+// buffers, computing a pixel every reuse-factor cycles.
+void conv(const EstimateLayer& L, const Device& device, bool stream, LayerWork& w) {
+  require_geometry(L, true);
+  const int64_t channels = L.n_in / L.in_pixels, filters = L.n_out / L.out_pixels;
+  EstimateLayer pixel = L;
+  pixel.n_in = L.window * channels;
+  pixel.n_out = filters;
+  dense_like(pixel, device, w, false);
+  if (stream) {
+    line_buffer(L, channels, L.input.width(), std::max(1, L.reuse_factor), w);
+  } else {
+    replicate(w, L.out_pixels);
+  }
+}
+
+// `outputs` pooled values, each reducing `values` inputs (nnet_pooling.h):
+// max by the code's chain of compare-and-select (`if (x > m) m = x`);
+// average by an adder tree at accum_t, then a division by `count`: a shift
+// for a power of two, else a product by the constant reciprocal (as Vivado
+// implements a division by a constant).  `in_bits`: the inputs' bits.
+void pool_reduce(const EstimateLayer& L, const Device& device, int64_t outputs, int64_t values, int64_t count,
+                 double in_bits, LayerWork& w) {
+  LayerEstimate& e = w.e;
+  const int wi = L.input.width();
+  const auto n = static_cast<double>(outputs);
+  double luts = 0, delay = 0, cast_delay = 0;
+  if (L.operation == "max") {
+    luts = n * static_cast<double>(values - 1) * wi * K.lut_max_bit;
+    delay = static_cast<double>(values - 1) * (add_delay(wi) + K.t_lut);
+    if (!(L.result.fixed == L.input.fixed)) cast_cost(L.result, outputs, luts, cast_delay);
+  } else if (L.operation == "average") {
+    const int acc = L.accum.width();
+    Tree sum, divide;
+    add_tree(sum, values, std::min(wi, acc), acc, outputs);
+    if (csd_digits(static_cast<uint64_t>(count)) > 1) {
+      const double lsb = L.accum.fixed.lsb();
+      const Product p = classify(L.accum, L.accum, std::round(1.0 / count / lsb) * lsb, true, device);
+      e.dsp += p.dsps * outputs;
+      delay += p.delay;
+      add_tree(divide, p.terms, acc, acc, outputs);  // shift-and-add: the reciprocal's digits
+    }
+    luts = sum.luts + divide.luts;
+    for (const Tree* t : {&sum, &divide})
+      for (double level : t->level_delay) delay += level;
+    cast_cost(L.result, outputs, luts, cast_delay);
+  } else {
+    throw EstimateError("layer '" + L.name + "' (" + L.layer_class + "): pooling operation '" + L.operation +
+                        "' has no resource model (max, average)");
+  }
+  e.lut += luts;
+  w.ops.push_back({delay + cast_delay, in_bits});
+}
+
+// Pooling1D/2D and GlobalPooling1D/2D.  io_parallel: every output at once.
+// io_stream pooling: one window's reductions behind the line buffers; global
+// pooling: a running maximum or sum per channel, one pixel per cycle.
+void pooling(const EstimateLayer& L, const Device& device, bool stream, LayerWork& w) {
+  require_geometry(L, true);
+  const bool global = L.layer_class.rfind("Global", 0) == 0;
+  const int wi = L.input.width();
+  const int64_t channels = L.n_out / L.out_pixels;
+  const int rf = std::max(1, L.reuse_factor);
+  if (!stream) {
+    pool_reduce(L, device, L.n_out, L.window, L.window, static_cast<double>(L.n_in) * wi, w);
+    w.e.ii = rf;
+  } else if (global) {
+    pool_reduce(L, device, channels, 2, L.window, static_cast<double>(channels) * wi, w);
+    pixel_loop(w, L.in_pixels, 1);
+  } else {
+    pool_reduce(L, device, channels, L.window, L.window, static_cast<double>(L.window * channels) * wi, w);
+    line_buffer(L, channels, wi, rf, w);
+  }
+}
+
+// Merge add (nnet_merge.h): one exact addition per element, cast to the
+// result.  io_stream adds one pixel's pack per cycle.
+void merge_add(const EstimateLayer& L, bool stream, LayerWork& w) {
+  if (L.operation != "add")
+    throw EstimateError("layer '" + L.name + "' (Merge): operation '" + L.operation +
+                        "' has no resource model (add)");
+  if (stream && L.out_pixels <= 0)
+    throw EstimateError("layer '" + L.name + "' (Merge): no pixel count for io_stream");
+  const int64_t n = stream ? L.n_out / L.out_pixels : L.n_out;
+  const int width = sum_type(L.input, L.input2).width();
+  double luts = static_cast<double>(n) * width * K.lut_per_add_bit, cast_delay = 0;
+  cast_cost(L.result, n, luts, cast_delay);
+  w.e.lut = luts;
+  w.ops.push_back({add_delay(width) + cast_delay, static_cast<double>(n) * (L.input.width() + L.input2.width())});
+  if (stream) pixel_loop(w, L.out_pixels, 1);
+}
+
+// Wires: zero padding, nearest-neighbour upsampling and concatenation move
+// values without arithmetic.  io_stream still loops over the pixels: the
+// padded image (nnet_padding_stream.h), or reading every input pixel and
+// then writing every output pixel (nnet_image_stream.h, nnet_merge_stream.h).
+void wiring(const EstimateLayer& L, bool stream, LayerWork& w) {
+  if (!stream) return;
+  require_geometry(L, false);
+  pixel_loop(w, L.layer_class == "ZeroPadding" ? L.out_pixels : L.in_pixels + L.out_pixels, 1);
 }
 
 std::string lower(std::string s) {
@@ -537,6 +690,7 @@ Estimate estimate(const std::vector<EstimateLayer>& layers, const EstimateTarget
   const bool stream = target.io_type == "io_stream";
   Scheduler s{target.clock_period * (1.0 - target.clock_uncertainty)};
   double last_bits = 0;
+  int64_t longest_loop = 0;
   for (const EstimateLayer& L : layers) {
     LayerWork w;
     w.e.name = L.name;
@@ -554,6 +708,14 @@ Estimate estimate(const std::vector<EstimateLayer>& layers, const EstimateTarget
       activation(L, out.device, w);
     } else if (c == "Score") {
       score(L, out.device, w);
+    } else if (c == "Conv1D" || c == "Conv2D") {
+      conv(L, out.device, stream, w);
+    } else if (c == "Pooling1D" || c == "Pooling2D" || c == "GlobalPooling1D" || c == "GlobalPooling2D") {
+      pooling(L, out.device, stream, w);
+    } else if (c == "Merge") {
+      merge_add(L, stream, w);
+    } else if (c == "ZeroPadding" || c == "UpSampling1D" || c == "UpSampling2D" || c == "Concatenate") {
+      wiring(L, stream, w);
     } else {
       throw EstimateError("layer '" + L.name + "' (" + c + "): the estimator has no model for this layer class");
     }
@@ -565,7 +727,10 @@ Estimate estimate(const std::vector<EstimateLayer>& layers, const EstimateTarget
       s.op(s.period, static_cast<double>(L.n_out ? L.n_out : L.n_in) * L.result.width());
     }
     s.cycle += w.extra_cycles;
-    w.e.cycles = s.cycle - before;
+    // io_stream layers run as a dataflow, each starting on its input's first
+    // pixels: the pixel loops overlap, and the longest one adds to the total.
+    w.e.cycles = s.cycle - before + static_cast<int>(w.loop_cycles);
+    longest_loop = std::max(longest_loop, w.loop_cycles);
     w.e.ff = s.ff - ff_before + w.registers;
     if (c != "Reshape") last_bits = static_cast<double>(L.n_out ? L.n_out : L.n_in) * L.result.width();
     out.layers.push_back(w.e);
@@ -583,8 +748,8 @@ Estimate estimate(const std::vector<EstimateLayer>& layers, const EstimateTarget
     out.bram18 += e.bram18;
     out.ii = std::max(out.ii, e.ii);
   }
-  out.latency_cycles = s.cycle;
-  out.latency_ns = s.cycle * target.clock_period;
+  out.latency_cycles = s.cycle + static_cast<int>(longest_loop);
+  out.latency_ns = out.latency_cycles * target.clock_period;
   return out;
 }
 
@@ -757,7 +922,50 @@ EstimateTarget estimate_target(const qtrain::HlsModel& model) {
   return t;
 }
 
+namespace {
+
+// Pixels of a channels-last shape: all but the last dimension.
+int64_t pixels_of(const qtrain::Shape& shape) { return element_count(shape) / shape.back(); }
+
+// The image geometry of a convolution or pooling layer.  In io_stream a
+// convolution reads a zero-padded image made by a layer of its own (the
+// exporter's zeropad{1,2}d_cl), returned in `padding`.
+void window_geometry(const qtrain::HlsLayer& h, const qtrain::Shape& in, bool stream, EstimateLayer& L,
+                     std::optional<EstimateLayer>& padding) {
+  const size_t rank = h.kernel.size();
+  const bool conv = h.layer_class == "Conv1D" || h.layer_class == "Conv2D";
+  bool padded = false;
+  int64_t in_pixels = 1, padded_pixels = 1;
+  L.window = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    const int64_t pads = h.pad_before[d] + h.pad_after[d];
+    padded = padded || pads > 0;
+    in_pixels *= in[d];
+    padded_pixels *= in[d] + pads;
+    L.window *= h.kernel[d];
+  }
+  const bool pad_layer = conv && stream && padded;
+  L.in_pixels = pad_layer ? padded_pixels : in_pixels;
+  L.in_width = in[rank - 1] + (pad_layer ? h.pad_before[rank - 1] + h.pad_after[rank - 1] : 0);
+  L.window_rows = rank == 2 ? h.kernel[0] : 1;
+  L.out_pixels = pixels_of(h.shape);
+  if (!pad_layer) return;
+  L.n_in = padded_pixels * in.back();  // the convolution reads the padded image
+  EstimateLayer pad;
+  pad.name = h.name + "_pad";
+  pad.layer_class = "ZeroPadding";
+  pad.input = pad.result = L.input;
+  pad.in_pixels = in_pixels;
+  pad.out_pixels = padded_pixels;
+  pad.n_in = in_pixels * in.back();
+  pad.n_out = padded_pixels * in.back();
+  padding = pad;
+}
+
+}  // namespace
+
 std::vector<EstimateLayer> estimate_layers(const qtrain::HlsModel& model) {
+  const bool stream = model.config.io_type == "io_stream";
   std::vector<EstimateLayer> out;
   for (const qtrain::HlsLayer& h : model.layers) {
     EstimateLayer L;
@@ -782,12 +990,36 @@ std::vector<EstimateLayer> estimate_layers(const qtrain::HlsModel& model) {
     auto type_if = [&](const char* variable, EstimateType& slot) {
       if (h.types.count(variable)) slot = from_hardware(h.types.at(variable));
     };
-    if (h.layer_class == "Dense") {
+    const std::string& c = h.layer_class;
+    std::optional<EstimateLayer> padding;
+    if (c == "Dense" || c == "Conv1D" || c == "Conv2D") {
       type_if("weight", L.weight);
       type_if("bias", L.bias);
       type_if("accum", L.accum);
-      L.weights = values_of(h.weight);
+      L.weights = values_of(h.weight);  // a kernel (k..., C, F) is the per-pixel (k... x C, F) matrix
       L.biases = values_of(h.bias);
+      if (c != "Dense") window_geometry(h, model.layers.at(h.inputs.front()).shape, stream, L, padding);
+    } else if (c == "Pooling1D" || c == "Pooling2D") {
+      L.operation = h.operation;
+      type_if("accum", L.accum);
+      window_geometry(h, model.layers.at(h.inputs.front()).shape, stream, L, padding);
+    } else if (c == "GlobalPooling1D" || c == "GlobalPooling2D") {
+      L.operation = h.operation;
+      type_if("accum", L.accum);
+      L.in_pixels = L.window = pixels_of(model.layers.at(h.inputs.front()).shape);
+      L.out_pixels = 1;
+    } else if (c == "UpSampling1D" || c == "UpSampling2D") {
+      L.in_pixels = pixels_of(model.layers.at(h.inputs.front()).shape);
+      L.out_pixels = pixels_of(h.shape);
+    } else if (c == "Merge" || c == "Concatenate") {
+      const qtrain::HlsLayer& second = model.layers.at(h.inputs.at(1));
+      L.operation = h.operation;
+      L.input2 = from_hardware(second.type("result"));
+      L.out_pixels = pixels_of(h.shape);
+      if (c == "Concatenate") {
+        L.n_in += element_count(second.shape);
+        L.in_pixels = pixels_of(model.layers.at(h.inputs.front()).shape) + pixels_of(second.shape);
+      }
     } else if (h.layer_class == "BatchNormalization" || h.layer_class == "ApplyAlpha") {
       type_if("scale", L.weight);
       type_if("bias", L.bias);
@@ -807,6 +1039,7 @@ std::vector<EstimateLayer> estimate_layers(const qtrain::HlsModel& model) {
     } else {
       type_if("table", L.table);
     }
+    if (padding) out.push_back(std::move(*padding));
     out.push_back(std::move(L));
   }
   return out;
@@ -839,14 +1072,18 @@ std::vector<std::string> split_args(const std::string& s) {
   return out;
 }
 
-// typedef name -> type text, from defines.h (scalars and the exponent struct).
-std::map<std::string, EstimateType> read_defines(const std::string& text, const std::string& file) {
+// typedef name -> type text, from defines.h (scalars and the exponent
+// struct); `packs`: io_stream's pack types (nnet::array<T, N>, one pixel's N
+// channels) -> N.
+std::map<std::string, EstimateType> read_defines(const std::string& text, const std::string& file,
+                                                 std::map<std::string, int64_t>& packs) {
   std::map<std::string, EstimateType> types;
   const std::regex scalar(R"(typedef\s+((?:ap_|nnet::)[^;]*?)\s+(\w+)\s*;)");
   for (std::sregex_iterator it(text.begin(), text.end(), scalar), end; it != end; ++it) {
     std::string type = (*it)[1];
     if (type.rfind("nnet::array<", 0) == 0) {  // io_stream pack: the element type, maybe a typedef above
       const auto comma = type.rfind(',');
+      packs[(*it)[2]] = std::stoll(type.substr(comma + 1));
       type = trim(type.substr(12, comma - 12));
       if (auto element = types.find(type); element != types.end()) {
         types[(*it)[2]] = element->second;
@@ -909,8 +1146,27 @@ std::vector<double> read_weights(const fs::path& file) {
   return values;
 }
 
+// The Resource kernels' weight files hold the (n_in, n_out) matrix
+// transposed (hls_project.cpp, kernel_matrix): back to Keras order.
+std::vector<double> from_resource_order(const std::vector<double>& file, int64_t n_out) {
+  const int64_t n_in = static_cast<int64_t>(file.size()) / n_out;
+  std::vector<double> keras(file.size());
+  for (int64_t i = 0; i < n_in; ++i)
+    for (int64_t j = 0; j < n_out; ++j) keras[i * n_out + j] = file[j * n_in + i];
+  return keras;
+}
+
 std::string layer_class_of(const std::string& function) {
   if (function == "dense") return "Dense";
+  if (function == "conv_1d_cl") return "Conv1D";
+  if (function == "conv_2d_cl") return "Conv2D";
+  if (function == "pooling1d_cl") return "Pooling1D";
+  if (function == "pooling2d_cl") return "Pooling2D";
+  if (function == "global_pooling1d_cl") return "GlobalPooling1D";
+  if (function == "global_pooling2d_cl") return "GlobalPooling2D";
+  if (function == "zeropad1d_cl" || function == "zeropad2d_cl") return "ZeroPadding";
+  if (function == "add") return "Merge";
+  if (function.rfind("concatenate", 0) == 0) return "Concatenate";
   if (function == "normalize") return "BatchNormalization";
   if (function == "softmax") return "Softmax";
   if (function == "leaky_relu") return "LeakyReLU";
@@ -943,8 +1199,10 @@ std::vector<EstimateLayer> read_project_layers(const std::string& dir, EstimateT
 
   const fs::path firmware = root / "firmware";
   const std::string defines_file = (firmware / "defines.h").string();
-  const auto types = read_defines(qtrain::read_text_file(defines_file), defines_file);
-  const auto structs = read_parameters(qtrain::read_text_file((firmware / "parameters.h").string()));
+  std::map<std::string, int64_t> packs;
+  const auto types = read_defines(qtrain::read_text_file(defines_file), defines_file, packs);
+  const std::string parameters_file = (firmware / "parameters.h").string();
+  const auto structs = read_parameters(qtrain::read_text_file(parameters_file));
   const std::string top_file = (firmware / (name + ".cpp")).string();
   const std::string top = qtrain::read_text_file(top_file);
 
@@ -956,8 +1214,24 @@ std::vector<EstimateLayer> read_project_layers(const std::string& dir, EstimateT
   };
   auto number = [&](const ConfigStruct& s, const std::string& key, const std::string& layer) -> int64_t {
     auto it = s.members.find(key);
-    if (it == s.members.end()) throw EstimateError(top_file + ": layer '" + layer + "': config has no " + key);
-    return std::stoll(it->second);
+    if (it == s.members.end())
+      throw EstimateError(parameters_file + ": the config struct of layer '" + layer + "' has no member " + key);
+    try {
+      return std::stoll(it->second);
+    } catch (const std::exception&) {
+      throw EstimateError(parameters_file + ": the config struct of layer '" + layer + "': " + key + " = " +
+                          it->second + " is not a number");
+    }
+  };
+  // An image dimension: 1 when the struct has no such member (a 1-D layer's height).
+  auto dimension = [&](const ConfigStruct& s, const std::string& key, const std::string& layer) -> int64_t {
+    return s.members.count(key) ? number(s, key, layer) : 1;
+  };
+  // Pixels of an io_stream variable of `n` values (its type a pack of one
+  // pixel's channels); 0 in io_parallel, where no layer needs it.
+  auto stream_pixels = [&](const std::string& type_name, int64_t n) -> int64_t {
+    auto it = packs.find(type_name);
+    return it == packs.end() ? 0 : n / it->second;
   };
 
   std::vector<EstimateLayer> layers;
@@ -985,17 +1259,76 @@ std::vector<EstimateLayer> read_project_layers(const std::string& dir, EstimateT
       layers.push_back(L);
       continue;
     }
-    L.layer_class = layer_class_of(function);
+    const bool resize = function == "resize_nearest";  // <data_T, CONFIG_T>: the result has the input's type
     const std::vector<std::string> targs = split_args(m[2]), args = split_args(m[3]);
-    if (targs.size() < 3) throw EstimateError(top_file + ": cannot read the call of layer '" + L.name + "'");
+    if (targs.size() < (resize ? 2u : 3u))
+      throw EstimateError(top_file + ": cannot read the call of layer '" + L.name + "'");
     const std::string config_name = targs.back();
     auto s = structs.find(config_name);
     if (s == structs.end()) throw EstimateError(top_file + ": layer '" + L.name + "': no struct " + config_name + " in parameters.h");
     const ConfigStruct& c = s->second;
+    // UpSampling1D is written as a resize of an image of height 1.
+    L.layer_class = !resize ? layer_class_of(function)
+                    : dimension(c, "height", L.name) == 1 && dimension(c, "new_height", L.name) == 1 ? "UpSampling1D"
+                                                                                                    : "UpSampling2D";
     L.input = type_named(targs[0], L.name);
-    L.result = type_named(targs[targs.size() - 2], L.name);
-    L.n_in = number(c, "n_in", L.name);
-    L.n_out = c.members.count("n_out") ? number(c, "n_out", L.name) : L.n_in;
+    L.result = type_named(resize ? targs[0] : targs[targs.size() - 2], L.name);
+    auto dim = [&](const std::string& key) { return dimension(c, key, L.name); };
+    const std::string& lc = L.layer_class;
+    if (lc == "Conv1D" || lc == "Conv2D") {
+      L.in_pixels = dim("in_height") * dim("in_width");
+      L.out_pixels = dim("out_height") * dim("out_width");
+      L.n_in = L.in_pixels * dim("n_chan");
+      L.n_out = L.out_pixels * dim("n_filt");
+      L.window = dim("kernel_size");
+      L.window_rows = dim("filt_height");
+      L.in_width = dim("in_width");
+    } else if (lc == "Pooling1D" || lc == "Pooling2D") {
+      const bool one_d = lc == "Pooling1D";  // 1-D: n_in and n_out are widths
+      L.in_width = dim(one_d ? "n_in" : "in_width");
+      L.in_pixels = dim("in_height") * L.in_width;
+      L.out_pixels = one_d ? dim("n_out") : dim("out_height") * dim("out_width");
+      L.n_in = L.in_pixels * dim("n_filt");
+      L.n_out = L.out_pixels * dim("n_filt");
+      L.window = dim("pool_height") * dim("pool_width");
+      L.window_rows = dim("pool_height");
+    } else if (lc == "GlobalPooling1D" || lc == "GlobalPooling2D") {
+      L.in_pixels = L.window = lc == "GlobalPooling1D" ? dim("n_in") : dim("in_height") * dim("in_width");
+      L.out_pixels = 1;
+      L.n_in = L.in_pixels * dim("n_filt");
+      L.n_out = dim("n_filt");
+    } else if (lc == "ZeroPadding") {
+      L.name += "_pad";
+      L.in_pixels = dim("in_height") * dim("in_width");
+      L.out_pixels = dim("out_height") * dim("out_width");
+      L.n_in = L.in_pixels * dim("n_chan");
+      L.n_out = L.out_pixels * dim("n_chan");
+    } else if (resize) {
+      L.in_pixels = dim("height") * dim("width");
+      L.out_pixels = dim("new_height") * dim("new_width");
+      L.n_in = L.in_pixels * dim("n_chan");
+      L.n_out = L.out_pixels * dim("n_chan");
+    } else if (lc == "Merge" || lc == "Concatenate") {
+      L.operation = function;
+      L.input2 = type_named(targs[1], L.name);
+      if (lc == "Merge") {
+        L.n_in = number(c, "n_elem", L.name);
+      } else {  // n_elem{input}_{axis}, for the rank the function's name gives
+        const int rank = std::stoi(function.substr(11));
+        int64_t n1 = 1, n2 = 1;
+        for (int d = 0; d < rank; ++d) {
+          n1 *= number(c, "n_elem1_" + std::to_string(d), L.name);
+          n2 *= number(c, "n_elem2_" + std::to_string(d), L.name);
+        }
+        L.n_in = n1 + n2;
+        L.in_pixels = stream_pixels(targs[0], n1) + stream_pixels(targs[1], n2);
+      }
+      L.n_out = L.n_in;
+      L.out_pixels = stream_pixels(targs[2], L.n_out);
+    } else {
+      L.n_in = number(c, "n_in", L.name);
+      L.n_out = c.members.count("n_out") ? number(c, "n_out", L.name) : L.n_in;
+    }
     if (c.members.count("reuse_factor")) L.reuse_factor = static_cast<int>(number(c, "reuse_factor", L.name));
     if (c.members.count("strategy"))
       L.strategy = c.members.at("strategy").find("resource") != std::string::npos ? "Resource" : "Latency";
@@ -1003,20 +1336,39 @@ std::vector<EstimateLayer> read_project_layers(const std::string& dir, EstimateT
       auto it = c.typedefs.find(member);
       if (it != c.typedefs.end()) slot = type_named(it->second, L.name);
     };
-    if (L.layer_class == "Dense" || L.layer_class == "BatchNormalization") {
-      const bool dense = L.layer_class == "Dense";
-      member_type(dense ? "weight_t" : "scale_t", L.weight);
+    const bool is_conv = lc == "Conv1D" || lc == "Conv2D";
+    if (lc == "Dense" || is_conv || lc == "BatchNormalization") {
+      const bool scale_layer = lc == "BatchNormalization";
+      member_type(scale_layer ? "scale_t" : "weight_t", L.weight);
       member_type("bias_t", L.bias);
       member_type("accum_t", L.accum);
-      if (c.product == "weight_binary" || c.product == "both_binary") L.weight.kind = EstimateType::Kind::Xnor;
-      if (c.product == "data_binary" || c.product == "both_binary") L.input.kind = EstimateType::Kind::Xnor;
+      std::string product = c.product;
+      if (is_conv) {  // the product is the per-pixel dense's (config{i}_mult)
+        auto mult = c.typedefs.find("mult_config");
+        if (mult == c.typedefs.end() || !structs.count(mult->second))
+          throw EstimateError(parameters_file + ": the config struct of layer '" + L.name +
+                              "' names no mult_config struct");
+        product = structs.at(mult->second).product;
+      }
+      if (product == "weight_binary" || product == "both_binary") L.weight.kind = EstimateType::Kind::Xnor;
+      if (product == "data_binary" || product == "both_binary") L.input.kind = EstimateType::Kind::Xnor;
       if (args.size() < 4) throw EstimateError(top_file + ": cannot read the call of layer '" + L.name + "'");
       L.weights = read_weights(firmware / "weights" / (args[2] + ".txt"));
       L.biases = read_weights(firmware / "weights" / (args[3] + ".txt"));
-      if (!dense) {
+      if (scale_layer) {
         L.weights = per_element(L.weights, L.n_in);
         L.biases = per_element(L.biases, L.n_in);
+      } else if (L.strategy == "Resource") {
+        L.weights = from_resource_order(L.weights, is_conv ? L.n_out / L.out_pixels : L.n_out);
       }
+    } else if (lc == "Pooling1D" || lc == "Pooling2D" || lc == "GlobalPooling1D" || lc == "GlobalPooling2D") {
+      member_type("accum_t", L.accum);
+      auto op = c.members.find("pool_op");
+      if (op == c.members.end())
+        throw EstimateError(parameters_file + ": the config struct of layer '" + L.name + "' has no member pool_op");
+      L.operation = op->second.find("Max") != std::string::npos ? "max" : "average";
+    } else if (lc == "ZeroPadding" || resize || lc == "Merge" || lc == "Concatenate") {
+      // wires and adders: the geometry and the types above are all they need
     } else if (L.layer_class == "Score") {
       L.operation = function.substr(0, function.find('_'));
       L.n_out = 1;

@@ -45,17 +45,32 @@ struct EstimateType {
 struct EstimateLayer {
   std::string name;
   std::string layer_class;  // Input, Dense, BatchNormalization, ApplyAlpha, Activation, LeakyReLU,
-                            // HardActivation, TernaryTanh, Softmax, Reshape, Score
+                            // HardActivation, TernaryTanh, Softmax, Reshape, Score, Conv1D, Conv2D,
+                            // Pooling1D, Pooling2D, GlobalPooling1D, GlobalPooling2D, UpSampling1D,
+                            // UpSampling2D, Merge, Concatenate, ZeroPadding (io_stream: a
+                            // convolution's padding, a layer "<conv>_pad" of its own)
   std::string activation;   // linear, relu, leaky_relu, sigmoid, tanh, hard_sigmoid, hard_tanh,
                             // binary_tanh, ternary_tanh, softmax; Score: tanh_eta_phi or ""
-  std::string operation;    // Score: mse | kl
-  int64_t n_in = 0, n_out = 0;
+  std::string operation;    // Score: mse | kl; pooling: max | average; Merge: add
+  int64_t n_in = 0, n_out = 0;  // Concatenate: n_in counts both inputs
+  // Images (channels last; a 1-D image is one row of pixels).  Pixels in and
+  // out: Conv, pooling, ZeroPadding, UpSampling, Concatenate (in: both
+  // inputs); Merge: out_pixels only, and read back from a project only in
+  // io_stream (io_parallel does not need it).
+  int64_t in_pixels = 0, out_pixels = 0;
+  // Conv and Pooling: the window's positions (kernel height x width; a Conv's
+  // per-pixel dense has window x input channels inputs); GlobalPooling: all
+  // input pixels.  io_stream's line buffers: window_rows - 1 rows of
+  // in_width pixels (the zero-padded image for a convolution).
+  int64_t window = 0, window_rows = 1, in_width = 0;
   EstimateType input, result;
   // Score: what input is compared with or combined with: the reconstruction
   // in reco_t (mse) or z_log_var (kl).
   EstimateType input2;
-  EstimateType weight, bias, accum;  // Dense; BatchNormalization / ApplyAlpha: weight = scale
-  // Dense: n_in * n_out values in Keras order (i * n_out + j); scale layers:
+  // Dense, Conv; BatchNormalization / ApplyAlpha: weight = scale; pooling: accum
+  EstimateType weight, bias, accum;
+  // Dense: n_in * n_out values in Keras order (i * n_out + j); Conv: the
+  // per-pixel dense's (window x channels) * filters in that order; scale layers:
   // one scale per element (n_in); exactly representable in `weight`
   // (xnor: 0/1; exponent: the signed power of two).  Empty: all non-zero,
   // none a power of two.
@@ -91,9 +106,10 @@ struct LayerEstimate {
   int64_t dsp = 0;
   double lut = 0, ff = 0;
   int64_t bram18 = 0;
-  int cycles = 0;  // pipeline stages this layer adds
+  int cycles = 0;  // pipeline stages this layer adds; io_stream: plus its pixel loop
   int ii = 1;      // initiation interval of the layer
-  // Dense and scale layers: how the products were implemented.
+  // Dense, Conv and scale layers: how the products were implemented (Conv in
+  // io_parallel: all pixels' products; in io_stream: one pixel's).
   int64_t products = 0, zero = 0, free = 0, dsp_products = 0, lut_products = 0;
 };
 

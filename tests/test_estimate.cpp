@@ -219,10 +219,214 @@ TEST_CASE("Estimate: a slower clock packs more into a cycle; unknown layers are 
   CHECK(hls_export::estimate({L}, t).latency_cycles == 2);
   t.clock_period = 10.0;
   CHECK(hls_export::estimate({L}, t).latency_cycles == 1);
+  EstimateLayer lstm;
+  lstm.name = "lstm1";
+  lstm.layer_class = "LSTM";
+  CHECK_THROWS_WITH(hls_export::estimate({lstm}, t), Catch::Contains("lstm1") && Catch::Contains("LSTM"));
+  // A convolution without its image geometry is named too.
   EstimateLayer conv;
   conv.name = "conv1";
   conv.layer_class = "Conv2D";
-  CHECK_THROWS_WITH(hls_export::estimate({conv}, t), Catch::Contains("conv1") && Catch::Contains("Conv2D"));
+  CHECK_THROWS_WITH(hls_export::estimate({conv}, t),
+                    Catch::Contains("conv1") && Catch::Contains("Conv2D") && Catch::Contains("geometry"));
+}
+
+namespace {
+
+// Conv2D, 4 filters of 3 x 3 on an 8 x 8 x 1 image, 'valid': 6 x 6 = 36
+// output pixels, each the dense of its 9 inputs.  Data and weights
+// ap_fixed<16,6>, accum and result ap_fixed<32,12> (as hand_dense).
+// Weights (kernel position k, filter f) at k * 4 + f:
+//   filter 0: all 21/1024   three CSD digits, 16 x 16 bits: a DSP each
+//   filter 1: all 0.5       a shift: free
+//   filter 2: all 0.75      two digits: shift-and-add (2 terms each)
+//   filter 3: all 0         skipped; its bias is 0 too
+// biases {0.25, 0.25, 0.25, 0}.
+EstimateLayer hand_conv() {
+  EstimateLayer L = dense(64, 144, "ap_fixed<16,6>", "ap_fixed<16,6>", "ap_fixed<32,12>");
+  L.name = "conv";
+  L.layer_class = "Conv2D";
+  L.in_pixels = 64;
+  L.out_pixels = 36;
+  L.window = 9;
+  L.window_rows = 3;
+  L.in_width = 8;
+  for (int k = 0; k < 9; ++k) L.weights.insert(L.weights.end(), {21.0 / 1024, 0.5, 0.75, 0.0});
+  L.biases = {0.25, 0.25, 0.25, 0.0};
+  return L;
+}
+
+// Pooling of a 6 x 6 x 4 image, data ap_fixed<16,6>, the result in the
+// same type (no cast).
+EstimateLayer pool(const std::string& operation, int64_t size) {
+  EstimateLayer L;
+  L.name = "pool";
+  L.layer_class = "Pooling2D";
+  L.operation = operation;
+  L.input = L.result = type("ap_fixed<16,6>");
+  L.accum = type("ap_fixed<18,8>");
+  L.in_pixels = 36;
+  L.out_pixels = (6 / size) * (6 / size);
+  L.n_in = L.in_pixels * 4;
+  L.n_out = L.out_pixels * 4;
+  L.window = size * size;
+  L.window_rows = size;
+  L.in_width = 6;
+  return L;
+}
+
+EstimateTarget stream(EstimateTarget t) {
+  t.io_type = "io_stream";
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("Estimate: a hand-worked Conv2D is its per-pixel dense, per pixel or streamed", "[estimate]") {
+  // Per pixel: filter 0, 9 DSP products; aligned products 32 bits wide (as
+  // in hand_dense), trees capped at the 32-bit accumulator, so every
+  // addition costs 32 x 0.5 = 16 LUTs, and t terms take t - 1 additions:
+  // filter 0: 9 + bias = 10 terms, 9 additions; filter 1: 10 terms, 9;
+  // filter 2: 18 + bias = 19 terms, 18; filter 3: none.  36 additions x 16 =
+  // 576 LUTs per pixel; no cast (TRN, WRAP).
+  hls_export::Estimate e = hls_export::estimate({hand_conv()}, vu9p());
+  const auto& l = e.layers[0];
+  // io_parallel: 36 pixels at once.
+  CHECK(l.products == 36 * 36);
+  CHECK(l.zero == 9 * 36);
+  CHECK(l.dsp_products == 9 * 36);
+  CHECK(e.dsp == 9 * 36);          // 324
+  CHECK(e.lut == Approx(576.0 * 36));  // 20736
+  // DSP 1.2 ns, then filter 2's tree 19 -> 7 -> 3 -> 1, 3 levels of 1.24 ns:
+  // 4.92 ns > 4.375: a cut before the third level, 2 cycles; II 1.
+  CHECK(e.latency_cycles == 2);
+  CHECK(e.ii == 1);
+
+  // io_stream: one pixel's dense behind the line buffers: 2 rows of 8
+  // pixels x 1 channel x 16 bits, 16 lanes of one SRL32 each: 32 LUTs.  The
+  // loop reads the 64 input pixels one per cycle: II 64, and 63 cycles
+  // after the first pixel's 2 stages and the output FIFO's stage: 66.
+  e = hls_export::estimate({hand_conv()}, stream(vu9p()));
+  CHECK(e.dsp == 9);
+  CHECK(e.lut == Approx(576.0 + 32.0));
+  CHECK(e.ii == 64);
+  CHECK(e.latency_cycles == 3 + 63);
+  CHECK(e.layers[0].products == 36);
+
+  // Reuse factor 3 in io_stream: the 9 DSP products share 3 DSPs and the
+  // loop takes a pixel every 3 cycles: II 192.
+  EstimateLayer shared = hand_conv();
+  shared.reuse_factor = 3;
+  e = hls_export::estimate({shared}, stream(vu9p()));
+  // (With RF > 1 the weights' values no longer count: 27 DSP products.)
+  CHECK(e.dsp == 9);
+  CHECK(e.ii == 192);
+}
+
+TEST_CASE("Estimate: hand-worked pooling, merge and wires", "[estimate]") {
+  // Max 2 x 2 on 6 x 6 x 4: 36 outputs, each 3 compare-and-selects of 16
+  // bits at 2 LUTs per bit: 96 LUTs, 3456 in all.
+  hls_export::Estimate e = hls_export::estimate({pool("max", 2)}, vu9p());
+  CHECK(e.dsp == 0);
+  CHECK(e.lut == Approx(36 * 96.0));
+  // io_stream: one window's 4 channels (384) and a line buffer of 1 row x 4
+  // channels x 16 bits (64 SRL LUTs); 36 input pixels: II 36.
+  e = hls_export::estimate({pool("max", 2)}, stream(vu9p()));
+  CHECK(e.lut == Approx(384.0 + 64.0));
+  CHECK(e.ii == 36);
+  // Average 2 x 2 in an ap_fixed<18,8> accumulator: 4 terms, levels
+  // 4 -> 2 -> 1: 2 additions at min(18, 16 + 2) = 18 bits and one at
+  // min(18, 20) = 18: 27 LUTs per output, 972; the division by 4 is a shift.
+  e = hls_export::estimate({pool("average", 2)}, vu9p());
+  CHECK(e.dsp == 0);
+  CHECK(e.lut == Approx(36 * 27.0));
+  // Average 3 x 3: 2 x 2 x 4 = 16 outputs divided by 9, a product by
+  // 1/9 ~ 114 lsb of 2^-10 (128 - 16 + 2: three CSD digits) at 18 x 18
+  // bits: one DSP each.
+  CHECK(hls_export::estimate({pool("average", 3)}, vu9p()).dsp == 16);
+
+  // Add of two 10-element ap_fixed<16,6> vectors: 10 additions of 17 bits at
+  // 0.5 LUT per bit, 85 LUTs; the ap_fixed<16,6> result wraps and truncates.
+  EstimateLayer add;
+  add.name = "add";
+  add.layer_class = "Merge";
+  add.operation = "add";
+  add.n_in = add.n_out = 10;
+  add.input = add.input2 = add.result = type("ap_fixed<16,6>");
+  add.out_pixels = 1;
+  CHECK(hls_export::estimate({add}, vu9p()).lut == Approx(85.0));
+  // Upsampling is wires; in io_stream it reads 4 pixels then writes 16.
+  EstimateLayer up;
+  up.name = "up";
+  up.layer_class = "UpSampling2D";
+  up.in_pixels = 4;
+  up.out_pixels = 16;
+  up.n_in = 8;
+  up.n_out = 32;
+  up.input = up.result = type("ap_fixed<16,6>");
+  e = hls_export::estimate({up}, stream(vu9p()));
+  CHECK(e.lut == 0.0);
+  CHECK(e.ii == 20);
+}
+
+TEST_CASE("Estimate: an exported CNN reads back to the same estimate as its model", "[estimate]") {
+  // Conv2D 4 filters 3 x 3 'same' on 8 x 8 x 1 (a zero-padding layer of its
+  // own in io_stream) + ReLU + MaxPooling 2 x 2 + Flatten + Dense 3.
+  qtrain::Model model(qtrain::ModelSpec::from_json(
+      nlohmann::json{{"name", "cnn"},
+                     {"input_shape", {8, 8, 1}},
+                     {"layers",
+                      {{{"name", "conv1"}, {"type", "Conv2D"}, {"filters", 4}, {"kernel_size", 3}, {"padding", "same"}},
+                       {{"name", "relu1"}, {"type", "Activation"}, {"activation", "relu"}},
+                       {{"name", "pool1"}, {"type", "MaxPooling2D"}, {"pool_size", 2}},
+                       {{"name", "flatten"}, {"type", "Flatten"}},
+                       {{"name", "fc"}, {"type", "Dense"}, {"units", 3}}}}},
+      "cnn.json"));
+  model.eval();
+  for (const auto& [io, strategy] : std::vector<std::pair<std::string, std::string>>{
+           {"io_parallel", "Latency"}, {"io_stream", "Latency"}, {"io_parallel", "Resource"}}) {
+    INFO(io << ", " << strategy);
+    qtrain::HlsConfig config = qtrain::hls_config_of(model);
+    config.part = "xcvu9p-flgb2104-2-e";
+    hls_export::ConfigOverrides o;
+    o.io_type = io;
+    o.strategy = strategy;
+    hls_export::apply_overrides(config, o);
+    qtrain::HlsModel firmware = qtrain::build_hls_model(model, config);
+    test_helpers::TempDir dir;
+    const std::string prj = dir.file("prj");
+    hls_export::write_project(firmware, prj, {}, at::Tensor(), at::Tensor());
+
+    const std::vector<EstimateLayer> layers = hls_export::estimate_layers(firmware);
+    hls_export::Estimate from_model = hls_export::estimate(layers, hls_export::estimate_target(firmware));
+    EstimateTarget target;
+    std::vector<EstimateLayer> read = hls_export::read_project_layers(prj, target);
+    hls_export::Estimate from_project = hls_export::estimate(read, target);
+    CHECK(target.io_type == io);
+    // io_stream pads in a layer "conv1_pad" before the convolution.
+    const bool stream = io == "io_stream";
+    REQUIRE(read.size() == (stream ? 6u : 5u));
+    REQUIRE(layers.size() == read.size() + 1);  // the input layer is not a call in the project
+    for (size_t k = 0; k < read.size(); ++k) {
+      INFO(read[k].name);
+      CHECK(read[k].name == layers[k + 1].name);
+      CHECK(read[k].layer_class == layers[k + 1].layer_class);
+      CHECK(read[k].weights == layers[k + 1].weights);  // Resource files are transposed: read back in Keras order
+    }
+    CHECK(read[stream ? 1 : 0].layer_class == "Conv2D");
+    CHECK(read[stream ? 3 : 2].layer_class == "Pooling2D");
+    CHECK(from_project.dsp == from_model.dsp);
+    CHECK(from_project.lut == Approx(from_model.lut));
+    CHECK(from_project.ff == Approx(from_model.ff));
+    CHECK(from_project.bram18 == from_model.bram18);
+    CHECK(from_project.latency_cycles == from_model.latency_cycles);
+    CHECK(from_project.ii == from_model.ii);
+    // The convolution: 64 output pixels in io_parallel, one in io_stream,
+    // which loops over the 10 x 10 padded image.
+    const auto& conv = from_model.layers[stream ? 2 : 1];
+    CHECK(conv.products == (stream ? 1 : 64) * 9 * 4);
+    CHECK(from_model.ii == (stream ? 100 : 1));
+  }
 }
 
 TEST_CASE("Estimate: an exported project reads back to the same estimate as its model", "[estimate]") {

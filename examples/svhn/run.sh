@@ -2,8 +2,7 @@
 # The SVHN CNN end to end: the hls4ml CNN paper's float SVHN CNN and its 6-bit
 # quantization-aware twin trained on the same data, their QTools energies,
 # the 6-bit model's HLS project, its g++ C simulation against the bit-exact
-# emulator, then a summary.  No resource estimate: the estimator models MLPs
-# only (docs/estimator.md, "Limits").
+# emulator and its resource and latency estimate, then a summary.
 set -euo pipefail
 
 usage() {
@@ -13,7 +12,7 @@ usage: examples/svhn/run.sh [--quick] [--train FILE --test FILE [--extra FILE]] 
 train float.json and q6.json (QAT) -> hlsconfig (the QAT quantizers
 as the firmware types) -> energy of both -> export of the 6-bit
 run -> csim of 1000 test images (fails on any output differing from the
-emulator).  No resource estimate: the estimator models MLPs only.
+emulator) -> estimate.
 On the synthetic digits the training settings are run_float.json's and
 run_q6.json's (6000 images, 6 epochs); on the real files
 run_float_real.json's (30 epochs, batch 1024) for both models.
@@ -98,6 +97,8 @@ step "export the 6-bit model"
 "$qtrain" export "$out/q6" -o "$out/q6_prj" --force --tb-samples "$tb_samples" | tee "$out/export.log"
 step "C simulation against the emulator"
 "$qtrain" csim "$out/q6_prj" | tee "$out/csim.log"
+step "resource and latency estimate"
+"$qtrain" estimate "$out/q6_prj" | tee "$out/estimate.log"
 
 float_pj="$(energy_of "$out/energy_float.log")"
 q6_pj="$(energy_of "$out/energy_q6.log")"
@@ -109,4 +110,6 @@ printf 'test accuracy    float %s, 6-bit QAT %s, 6-bit firmware (emulated) %s\n'
 printf 'energy           float (fp32) %s pJ, 6-bit %s pJ: %s times less\n' "$float_pj" "$q6_pj" \
   "$(awk -v a="$float_pj" -v b="$q6_pj" 'BEGIN { printf "%.2f", a / b }')"
 printf 'csim             %s\n' "$(grep 'mismatching the emulator' "$out/csim.log")"
-printf 'estimate         none: the estimator models MLPs only (docs/estimator.md, "Limits")\n'
+printf 'estimate         %s; %s\n' \
+  "$(awk '$1 == "total" { printf "DSP %s, LUT %s, FF %s, BRAM_18K %s", $2, $3, $4, $5 }' "$out/estimate.log")" \
+  "$(grep '^latency' "$out/estimate.log")"
