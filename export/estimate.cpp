@@ -629,6 +629,17 @@ void wiring(const EstimateLayer& L, bool stream, LayerWork& w) {
   pixel_loop(w, L.layer_class == "ZeroPadding" ? L.out_pixels : L.in_pixels + L.out_pixels, 1);
 }
 
+// One pixel's pack of an element-wise layer of an image: its channels, and
+// their per-channel scales and biases.
+EstimateLayer one_pack(const EstimateLayer& L) {
+  EstimateLayer P = L;
+  P.n_in = L.n_in / L.out_pixels;
+  P.n_out = L.n_out / L.out_pixels;
+  if (!P.weights.empty()) P.weights.resize(P.n_in);
+  if (!P.biases.empty()) P.biases.resize(P.n_in);
+  return P;
+}
+
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -696,16 +707,24 @@ Estimate estimate(const std::vector<EstimateLayer>& layers, const EstimateTarget
     w.e.name = L.name;
     w.e.layer_class = L.layer_class;
     const std::string& c = L.layer_class;
+    const bool scale_layer = c == "BatchNormalization" || c == "ApplyAlpha";
+    const bool activation_layer = c == "Activation" || c == "LeakyReLU" || c == "HardActivation" || c == "TernaryTanh";
+    // io_stream computes these element-wise layers of an image one pixel's
+    // pack at a time (nnet_batchnorm_stream.h, nnet_activation_stream.h).
+    const bool packwise = stream && (scale_layer || activation_layer) && L.out_pixels > 1;
+    std::optional<EstimateLayer> pack;
+    if (packwise) pack = one_pack(L);
+    const EstimateLayer& E = pack ? *pack : L;
     if (c == "Input" || c == "Reshape") {
       // wires only
     } else if (c == "Dense") {
       dense_like(L, out.device, w, false);
-    } else if (c == "BatchNormalization" || c == "ApplyAlpha") {
-      dense_like(L, out.device, w, true);
+    } else if (scale_layer) {
+      dense_like(E, out.device, w, true);
     } else if (c == "Softmax") {
       softmax(L, out.device, w);
-    } else if (c == "Activation" || c == "LeakyReLU" || c == "HardActivation" || c == "TernaryTanh") {
-      activation(L, out.device, w);
+    } else if (activation_layer) {
+      activation(E, out.device, w);
     } else if (c == "Score") {
       score(L, out.device, w);
     } else if (c == "Conv1D" || c == "Conv2D") {
@@ -719,6 +738,7 @@ Estimate estimate(const std::vector<EstimateLayer>& layers, const EstimateTarget
     } else {
       throw EstimateError("layer '" + L.name + "' (" + c + "): the estimator has no model for this layer class");
     }
+    if (packwise) pixel_loop(w, L.out_pixels, 1);
     const int before = s.cycle;
     const double ff_before = s.ff;
     for (auto [delay, bits] : w.ops) s.op(delay, bits);
@@ -1021,6 +1041,7 @@ std::vector<EstimateLayer> estimate_layers(const qtrain::HlsModel& model) {
         L.in_pixels = pixels_of(model.layers.at(h.inputs.front()).shape) + pixels_of(second.shape);
       }
     } else if (h.layer_class == "BatchNormalization" || h.layer_class == "ApplyAlpha") {
+      L.out_pixels = pixels_of(h.shape);  // io_stream: one pack per pixel
       type_if("scale", L.weight);
       type_if("bias", L.bias);
       L.weights = per_element(values_of(h.scale), L.n_in);
@@ -1038,6 +1059,7 @@ std::vector<EstimateLayer> estimate_layers(const qtrain::HlsModel& model) {
       type_if(h.operation == "kl" ? "exp_table" : "table", L.table);
     } else {
       type_if("table", L.table);
+      L.out_pixels = pixels_of(h.shape);  // the activations: io_stream works one pack per pixel
     }
     if (padding) out.push_back(std::move(*padding));
     out.push_back(std::move(L));
@@ -1328,6 +1350,7 @@ std::vector<EstimateLayer> read_project_layers(const std::string& dir, EstimateT
     } else {
       L.n_in = number(c, "n_in", L.name);
       L.n_out = c.members.count("n_out") ? number(c, "n_out", L.name) : L.n_in;
+      L.out_pixels = stream_pixels(targs[targs.size() - 2], L.n_out);  // element-wise layers' packs
     }
     if (c.members.count("reuse_factor")) L.reuse_factor = static_cast<int>(number(c, "reuse_factor", L.name));
     if (c.members.count("strategy"))

@@ -55,8 +55,9 @@ struct EstimateLayer {
   int64_t n_in = 0, n_out = 0;  // Concatenate: n_in counts both inputs
   // Images (channels last; a 1-D image is one row of pixels).  Pixels in and
   // out: Conv, pooling, ZeroPadding, UpSampling, Concatenate (in: both
-  // inputs); Merge: out_pixels only, and read back from a project only in
-  // io_stream (io_parallel does not need it).
+  // inputs); Merge, BatchNormalization, ApplyAlpha and the activations:
+  // out_pixels only (io_stream's one pack per pixel), read back from a
+  // project only in io_stream (io_parallel does not need it).
   int64_t in_pixels = 0, out_pixels = 0;
   // Conv and Pooling: the window's positions (kernel height x width; a Conv's
   // per-pixel dense has window x input channels inputs); GlobalPooling: all

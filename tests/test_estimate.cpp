@@ -367,6 +367,20 @@ TEST_CASE("Estimate: hand-worked pooling, merge and wires", "[estimate]") {
   e = hls_export::estimate({up}, stream(vu9p()));
   CHECK(e.lut == 0.0);
   CHECK(e.ii == 20);
+  // ReLU of an 8 x 8 x 4 image into ap_fixed<16,6>: 256 x 16 bits x 0.5 =
+  // 2048 LUTs at once in io_parallel; io_stream computes one pixel's pack of
+  // 4 (32 LUTs) per cycle: II 64.
+  EstimateLayer relu;
+  relu.name = "relu";
+  relu.layer_class = "Activation";
+  relu.activation = "relu";
+  relu.n_in = relu.n_out = 256;
+  relu.out_pixels = 64;
+  relu.input = relu.result = type("ap_fixed<16,6>");
+  CHECK(hls_export::estimate({relu}, vu9p()).lut == Approx(2048.0));
+  e = hls_export::estimate({relu}, stream(vu9p()));
+  CHECK(e.lut == Approx(32.0));
+  CHECK(e.ii == 64);
 }
 
 TEST_CASE("Estimate: an exported CNN reads back to the same estimate as its model", "[estimate]") {
