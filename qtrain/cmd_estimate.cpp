@@ -1,6 +1,6 @@
 // `qtrain estimate PRJ|RUN_DIR|SPEC [--json] [--paper BF|Q6|QE] [--reuse N]
 // [--strategy Latency|Resource] [--io io_parallel|io_stream] [--part P]
-// [--clock NS] [--default TYPE]`: an analytic estimate of DSP, LUT, FF,
+// [--clock NS] [--default TYPE] [--score io|kl]`: an analytic estimate of DSP, LUT, FF,
 // BRAM_18K, latency and initiation interval per layer and in total
 // (docs/estimator.md).  A project written by `qtrain export` is read back
 // from its files; a run directory or model spec goes through the firmware
@@ -21,7 +21,7 @@ namespace qtrain::cli {
 
 Command add_estimate_command(CLI::App& app) {
   struct Options {
-    std::string path, paper, strategy, io, part, default_precision;
+    std::string path, paper, strategy, io, part, default_precision, score = "none";
     int reuse = 0;
     double clock = 0;
     bool json = false;
@@ -33,9 +33,9 @@ Command add_estimate_command(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print the estimate as JSON");
   cmd->add_option("--paper", o->paper, "Print the QKeras paper's Table 3 result of this jet tagger beside the estimate")
       ->check(CLI::IsMember({"BF", "Q6", "QE", "bf", "q6", "qe"}));
-  cmd->add_option("--reuse", o->reuse, "Reuse factor of every Dense and scale layer (default: the config's)")
+  cmd->add_option("--reuse", o->reuse, "Reuse factor of every Dense, Conv and scale layer (default: the config's)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--strategy", o->strategy, "Latency or Resource for every Dense layer (default: the config's)")
+  cmd->add_option("--strategy", o->strategy, "Latency or Resource for every Dense and Conv layer (default: the config's)")
       ->check(CLI::IsMember({"Latency", "Resource"}));
   cmd->add_option("--io", o->io, "io_parallel or io_stream (default: the config's)")
       ->check(CLI::IsMember({"io_parallel", "io_stream"}));
@@ -43,26 +43,28 @@ Command add_estimate_command(CLI::App& app) {
   cmd->add_option("--clock", o->clock, "Clock period in ns (default: the config's)")->check(CLI::PositiveNumber);
   cmd->add_option("--default", o->default_precision,
                   "Model default precision for a run or spec, e.g. ap_fixed<14,6> (default: the config's)");
+  cmd->add_option("--score", o->score, "Autoencoder runs: the firmware with this anomaly score (as export --score)")
+      ->check(CLI::IsMember({"none", "io", "kl"}));
   return [o] {
     hls_export::EstimateTarget target;
     std::vector<hls_export::EstimateLayer> layers;
     if (hls_export::is_project_dir(o->path)) {
-      if (!o->default_precision.empty())
-        throw UsageError("--default applies to a run directory or model spec, not to an exported project");
+      if (!o->default_precision.empty() || o->score != "none")
+        throw UsageError("--default and --score apply to a run directory or model spec, not to an exported project");
       layers = hls_export::read_project_layers(o->path, target);
     } else {
       TrainedRun run = open_run_or_spec(o->path);
       HlsConfig config = hls_config_of(*run.model);
       if (!o->default_precision.empty()) config.default_precision = ConfigType::parse(o->default_precision);
-      HlsModel firmware = build_hls_model(*run.model, config);
+      HlsModel firmware = build_hls_model(*run.model, config, anomaly_score_of(run, o->score));
       layers = hls_export::estimate_layers(firmware);
       target = hls_export::estimate_target(firmware);
     }
     for (auto& L : layers) {
-      const bool weighted = L.layer_class == "Dense" || L.layer_class == "BatchNormalization" ||
-                            L.layer_class == "ApplyAlpha";
+      const bool dense = L.layer_class == "Dense" || L.layer_class == "Conv1D" || L.layer_class == "Conv2D";
+      const bool weighted = dense || L.layer_class == "BatchNormalization" || L.layer_class == "ApplyAlpha";
       if (o->reuse > 0 && weighted) L.reuse_factor = o->reuse;
-      if (!o->strategy.empty() && L.layer_class == "Dense") L.strategy = o->strategy;
+      if (!o->strategy.empty() && dense) L.strategy = o->strategy;
     }
     if (!o->io.empty()) target.io_type = o->io;
     if (!o->part.empty()) target.part = o->part;

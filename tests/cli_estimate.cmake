@@ -30,3 +30,8 @@ add_test(NAME cli_estimate_paper_needs_jet_tagger COMMAND sh -c
   "printf '{\"name\": \"t\", \"input_shape\": [4], \"layers\": [{\"name\": \"fc\", \"type\": \"Dense\", \"units\": 2}]}' > \"$1\"
    \"$0\" estimate --paper BF \"$1\" 2>&1 | grep -q 'not the paper.s jet tagger' && \"$0\" estimate --paper BF \"$1\"; test $? -eq 2"
   $<TARGET_FILE:qtrain_cli> ${CMAKE_CURRENT_BINARY_DIR}/cli_estimate_tiny.json)
+# --score needs an autoencoder run: on a model spec (no run config) the
+# reason is named.
+add_test(NAME cli_estimate_score_needs_autoencoder COMMAND sh -c
+  "\"$0\" estimate --score io \"$1\" 2>&1 | grep -q 'the io score needs an autoencoder run' && ! \"$0\" estimate --score io \"$1\""
+  $<TARGET_FILE:qtrain_cli> ${PROJECT_SOURCE_DIR}/examples/jet_tagger/q6.json)
