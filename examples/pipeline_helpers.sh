@@ -24,3 +24,73 @@ derive() {
 # The value of a "Total energy: N pJ" line.
 energy_of() { sed -n 's/^Total energy: \([0-9]*\) pJ.*/\1/p' "$1"; }
 step() { printf '\n== %s\n' "$*"; }
+# The absolute path of the file $2 given to the option $1.
+file_arg() {
+  [ $# -ge 2 ] || { echo "run.sh: $1 needs a path" >&2; exit 2; }
+  [ -f "$2" ] || { echo "run.sh: $1 $2: no such file" >&2; exit 2; }
+  realpath "$2"
+}
+
+# The steps every pipeline shares; they read $qtrain, $out, $source_name,
+# the array $epochs and $tb_samples.  TAG names the quantized model (q6, q8)
+# and BITS its width in the messages.
+#
+# train_both WHAT TAG BITS: trains $out/run_float.json into $out/float and
+# $out/run_TAG.json into $out/TAG.
+train_both() {
+  step "train the float $1 ($source_name)"
+  "$qtrain" train "$out/run_float.json" --out "$out/float" --force "${epochs[@]}" | tee "$out/train_float.log"
+  step "train the $3-bit QAT $1"
+  "$qtrain" train "$out/run_$2.json" --out "$out/$2" --force "${epochs[@]}" | tee "$out/train_$2.log"
+}
+# hlsconfig_of TAG: the firmware precision config of the quantized model,
+# written into its spec.
+hlsconfig_of() {
+  step "the firmware precision config of $1 (hlsconfig), written into its spec"
+  "$qtrain" hlsconfig "$out/$1" -o "$out/$1/model.json" --force
+}
+# energy_export_csim_estimate TAG BITS [EXPORT OPTIONS...]: QTools energy of
+# the float model (fp32) and the quantized one, then the quantized model's
+# project, its C simulation against the emulator and its estimate.
+energy_export_csim_estimate() {
+  local tag="$1" bits="$2"
+  shift 2
+  step "energy: the float model in fp32, the $bits-bit model"
+  "$qtrain" energy --reference fp32 "$out/float/model.json" | tee "$out/energy_float.log"
+  "$qtrain" energy "$out/$tag/model.json" | tee "$out/energy_$tag.log"
+  step "export the $bits-bit model"
+  "$qtrain" export "$out/$tag" -o "$out/${tag}_prj" --force --tb-samples "$tb_samples" "$@" | tee "$out/export.log"
+  step "C simulation against the emulator"
+  "$qtrain" csim "$out/${tag}_prj" | tee "$out/csim.log"
+  step "resource and latency estimate"
+  "$qtrain" estimate "$out/${tag}_prj" | tee "$out/estimate.log"
+}
+# summary_lines TAG BITS: the energy ratio, csim and estimate lines of the summary.
+summary_lines() {
+  local float_pj quantized_pj
+  float_pj="$(energy_of "$out/energy_float.log")"
+  quantized_pj="$(energy_of "$out/energy_$1.log")"
+  printf 'energy           float (fp32) %s pJ, %s-bit %s pJ: %s times less\n' "$float_pj" "$2" "$quantized_pj" \
+    "$(awk -v a="$float_pj" -v b="$quantized_pj" 'BEGIN { printf "%.2f", a / b }')"
+  printf 'csim             %s\n' "$(grep 'mismatching the emulator' "$out/csim.log")"
+  printf 'estimate         %s; %s\n' \
+    "$(awk '$1 == "total" { printf "DSP %s, LUT %s, FF %s, BRAM_18K %s", $2, $3, $4, $5 }' "$out/estimate.log")" \
+    "$(grep '^latency' "$out/estimate.log")"
+}
+# classifier_pipeline WHAT: the jet tagger's and the SVHN CNN's steps after
+# their run configs $out/run_float.json and $out/run_q6.json are written:
+# float and 6-bit QAT training, the 6-bit firmware emulated, energy, export,
+# csim, estimate and the summary with the three test accuracies.
+classifier_pipeline() {
+  train_both "$1" q6 6
+  hlsconfig_of q6
+  step "the 6-bit model through the firmware emulator"
+  "$qtrain" predict "$out/q6" --emulate | tee "$out/emulate_q6.log"
+  energy_export_csim_estimate q6 6
+  step "summary ($source_name; everything in $out)"
+  printf 'test accuracy    float %s, 6-bit QAT %s, 6-bit firmware (emulated) %s\n' \
+    "$(sed -n 's/^Test set .*accuracy \([0-9.]*\)$/\1/p' "$out/train_float.log")" \
+    "$(sed -n 's/^Test set .*accuracy \([0-9.]*\)$/\1/p' "$out/train_q6.log")" \
+    "$(sed -n 's/^accuracy: //p' "$out/emulate_q6.log")"
+  summary_lines q6 6
+}

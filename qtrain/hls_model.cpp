@@ -173,8 +173,9 @@ void add_weighted(std::vector<HlsLayer>& out, HlsLayer h, const Layer& layer) {
 // BatchNormalization as scale and bias, computed in float32 as hls4ml does
 // with numpy, but from the weights as the trained model's forward uses them:
 // through QBatchNormalization's gamma/beta/mean/variance quantizers.  hls4ml
-// ignores those (§3.2, a TODO in its code), which makes its firmware differ
-// from the QAT model it was trained as (the Q6 jet tagger loses 5 points).
+// ignores those (§3.2, left unfinished in its converter), which makes its
+// firmware differ from the QAT model it was trained as (the Q6 jet tagger
+// loses 5 points).
 void add_batchnorm(std::vector<HlsLayer>& out, HlsLayer h, const Layer& layer, const json& entry) {
   torch::NoGradGuard no_grad;
   LayerArgs args(entry);

@@ -38,19 +38,13 @@ USAGE
 
 here="$(cd "$(dirname "$0")" && pwd)"
 qtrain="${QTRAIN:-$here/../../build/qtrain/qtrain}"
-# Shared helpers: json_str, sed_escape, derive, energy_of, step.
+# Shared helpers and steps (examples/pipeline_helpers.sh).
 source "$here/../pipeline_helpers.sh"
 out=runs/anomaly_pipeline
 quick=false
 background=""
 signals=()  # JSON objects {"name", "path"}
 
-# The absolute path of the file $2 given to the option $1.
-file_arg() {
-  [ $# -ge 2 ] || { echo "run.sh: $1 needs a path" >&2; exit 2; }
-  [ -f "$2" ] || { echo "run.sh: $1 $2: no such file" >&2; exit 2; }
-  realpath "$2"
-}
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -102,32 +96,13 @@ CONFIG
 derive "$config" "$here/dnn_ae.json" "$data" "$out/run_float.json"
 derive "$config" "$out/dnn_ae_q8.json" "$data" "$out/run_q8.json"
 
-step "train the float AE ($source_name)"
-"$qtrain" train "$out/run_float.json" --out "$out/float" --force "${epochs[@]}" | tee "$out/train_float.log"
-step "train the 8-bit QAT AE"
-"$qtrain" train "$out/run_q8.json" --out "$out/q8" --force "${epochs[@]}" | tee "$out/train_q8.log"
-step "energy: the float model in fp32, the 8-bit model"
-"$qtrain" energy --reference fp32 "$out/float/model.json" | tee "$out/energy_float.log"
-"$qtrain" energy "$out/q8/model.json" | tee "$out/energy_q8.log"
-
-step "export the 8-bit model with its firmware precision config (hlsconfig) and its IO score"
+train_both AE q8 8
+hlsconfig_of q8
 # The firmware computes the anomaly score itself: the masked MSE of input and
 # reconstruction with the loss's tanh on eta and phi (qtrain export --score io).
-"$qtrain" hlsconfig "$out/q8" -o "$out/q8/model.json" --force
-"$qtrain" export "$out/q8" -o "$out/q8_prj" --force --tb-samples "$tb_samples" --score io | tee "$out/export.log"
-step "C simulation against the emulator"
-"$qtrain" csim "$out/q8_prj" | tee "$out/csim.log"
-step "resource and latency estimate"
-"$qtrain" estimate "$out/q8_prj" | tee "$out/estimate.log"
+energy_export_csim_estimate q8 8 --score io
 
-float_pj="$(energy_of "$out/energy_float.log")"
-q8_pj="$(energy_of "$out/energy_q8.log")"
 step "summary ($source_name; everything in $out)"
 printf 'IO score ROC AUC float: %s\n' "$(aucs_of "$out/train_float.log")"
 printf '                 8-bit: %s\n' "$(aucs_of "$out/train_q8.log")"
-printf 'energy           float (fp32) %s pJ, 8-bit %s pJ: %s times less\n' "$float_pj" "$q8_pj" \
-  "$(awk -v a="$float_pj" -v b="$q8_pj" 'BEGIN { printf "%.2f", a / b }')"
-printf 'csim             %s\n' "$(grep 'mismatching the emulator' "$out/csim.log")"
-printf 'estimate         %s; %s\n' \
-  "$(awk '$1 == "total" { printf "DSP %s, LUT %s, FF %s, BRAM_18K %s", $2, $3, $4, $5 }' "$out/estimate.log")" \
-  "$(grep '^latency' "$out/estimate.log")"
+summary_lines q8 8

@@ -32,17 +32,11 @@ EOF
 
 here="$(cd "$(dirname "$0")" && pwd)"
 qtrain="${QTRAIN:-$here/../../build/qtrain/qtrain}"
-# Shared helpers: json_str, sed_escape, derive, energy_of, step.
+# Shared helpers and steps (examples/pipeline_helpers.sh).
 source "$here/../pipeline_helpers.sh"
 out=runs/svhn_pipeline
 quick=false
 train_path="" test_path="" extra_path=""
-# The absolute path of the file $2 given to the option $1.
-file_arg() {
-  [ $# -ge 2 ] || { echo "run.sh: $1 needs a path" >&2; exit 2; }
-  [ -f "$2" ] || { echo "run.sh: $1 $2: no such file" >&2; exit 2; }
-  realpath "$2"
-}
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -82,34 +76,4 @@ mkdir -p "$out"
 derive "$float_config" "$here/float.json" "$data" "$out/run_float.json"
 derive "$q6_config" "$here/q6.json" "$data" "$out/run_q6.json"
 
-step "train the float SVHN CNN ($source_name)"
-"$qtrain" train "$out/run_float.json" --out "$out/float" --force "${epochs[@]}" | tee "$out/train_float.log"
-step "train the 6-bit QAT SVHN CNN"
-"$qtrain" train "$out/run_q6.json" --out "$out/q6" --force "${epochs[@]}" | tee "$out/train_q6.log"
-step "the firmware precision config of the 6-bit model (hlsconfig), written into its spec"
-"$qtrain" hlsconfig "$out/q6" -o "$out/q6/model.json" --force
-step "the 6-bit model through the firmware emulator"
-"$qtrain" predict "$out/q6" --emulate | tee "$out/emulate_q6.log"
-step "energy: the float model in fp32, the 6-bit model"
-"$qtrain" energy --reference fp32 "$out/float/model.json" | tee "$out/energy_float.log"
-"$qtrain" energy "$out/q6/model.json" | tee "$out/energy_q6.log"
-step "export the 6-bit model"
-"$qtrain" export "$out/q6" -o "$out/q6_prj" --force --tb-samples "$tb_samples" | tee "$out/export.log"
-step "C simulation against the emulator"
-"$qtrain" csim "$out/q6_prj" | tee "$out/csim.log"
-step "resource and latency estimate"
-"$qtrain" estimate "$out/q6_prj" | tee "$out/estimate.log"
-
-float_pj="$(energy_of "$out/energy_float.log")"
-q6_pj="$(energy_of "$out/energy_q6.log")"
-step "summary ($source_name; everything in $out)"
-printf 'test accuracy    float %s, 6-bit QAT %s, 6-bit firmware (emulated) %s\n' \
-  "$(sed -n 's/^Test set .*accuracy \([0-9.]*\)$/\1/p' "$out/train_float.log")" \
-  "$(sed -n 's/^Test set .*accuracy \([0-9.]*\)$/\1/p' "$out/train_q6.log")" \
-  "$(sed -n 's/^accuracy: //p' "$out/emulate_q6.log")"
-printf 'energy           float (fp32) %s pJ, 6-bit %s pJ: %s times less\n' "$float_pj" "$q6_pj" \
-  "$(awk -v a="$float_pj" -v b="$q6_pj" 'BEGIN { printf "%.2f", a / b }')"
-printf 'csim             %s\n' "$(grep 'mismatching the emulator' "$out/csim.log")"
-printf 'estimate         %s; %s\n' \
-  "$(awk '$1 == "total" { printf "DSP %s, LUT %s, FF %s, BRAM_18K %s", $2, $3, $4, $5 }' "$out/estimate.log")" \
-  "$(grep '^latency' "$out/estimate.log")"
+classifier_pipeline "SVHN CNN"
