@@ -1,5 +1,6 @@
-// Helpers shared by the AutoQ test files: reading and damaging a search's
-// journal (trials.jsonl).
+// Helpers shared by the AutoQ test files: the tiny model they search, a
+// config from JSON, and reading and damaging a search's journal
+// (trials.jsonl).
 #pragma once
 
 #include <fstream>
@@ -8,7 +9,23 @@
 
 #include <nlohmann/json.hpp>
 
+#include "autoq/config.h"
+
 namespace autoq_test {
+
+// 16 -> fc1 (8) -> relu1 -> fc2 (5) -> softmax
+inline nlohmann::json tiny_spec() {
+  return nlohmann::json::parse(R"({"name": "tiny", "input_shape": [16], "layers": [
+    {"name": "fc1", "type": "Dense", "units": 8},
+    {"name": "relu1", "type": "Activation", "activation": "relu"},
+    {"name": "fc2", "type": "Dense", "units": 5},
+    {"name": "softmax", "type": "Activation", "activation": "softmax"}]})");
+}
+
+// A search config from its JSON, as if read from ./autoq.json.
+inline autoq::AutoqConfig config_from(const nlohmann::json& j) {
+  return autoq::AutoqConfig::from_json(j, "autoq.json", ".");
+}
 
 // The journal's records without their wall-clock times.
 inline std::vector<nlohmann::json> journal_without_seconds(const std::string& path) {

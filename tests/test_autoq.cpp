@@ -20,28 +20,19 @@
 #include "tests/helpers.h"
 
 using nlohmann::json;
+using autoq_test::config_from;
 using autoq_test::journal_without_seconds;
+using autoq_test::tiny_spec;
 using test_helpers::TempDir;
 
 namespace {
-
-// 16 -> fc1 (8) -> relu1 -> fc2 (5) -> softmax
-json tiny_float_spec() {
-  return json::parse(R"({"name": "tiny", "input_shape": [16], "layers": [
-    {"name": "fc1", "type": "Dense", "units": 8},
-    {"name": "relu1", "type": "Activation", "activation": "relu"},
-    {"name": "fc2", "type": "Dense", "units": 5},
-    {"name": "softmax", "type": "Activation", "activation": "softmax"}]})");
-}
-
-autoq::AutoqConfig config_from(const json& j) { return autoq::AutoqConfig::from_json(j, "autoq.json", "."); }
 
 // A run config (tiny model, 600 synthetic jets, one epoch, one thread) and
 // an autoq.json next to it.
 std::string write_search(const TempDir& dir, int max_trials, const std::string& goal = "bits") {
   qtrain::write_json_atomically(dir.file("run.json"),
                                 {{"name", "tiny"},
-                                 {"model", tiny_float_spec()},
+                                 {"model", tiny_spec()},
                                  {"data", {{"kind", "synthetic_jets"}, {"samples", 600}, {"seed", 3}}},
                                  {"batch_size", 128},
                                  {"epochs", 1},
@@ -77,7 +68,7 @@ TEST_CASE("forgiving factor: delta and score as qkeras.md 6.1", "[autoq]") {
 }
 
 TEST_CASE("forgiving factor: bits reference and trial cost of the tiny model", "[autoq]") {
-  qtrain::ModelSpec spec = qtrain::ModelSpec::from_json(tiny_float_spec(), "tiny");
+  qtrain::ModelSpec spec = qtrain::ModelSpec::from_json(tiny_spec(), "tiny");
   qtrain::Model float_model(spec);
   autoq::Goal goal;
   goal.stress = 2;
@@ -104,7 +95,7 @@ TEST_CASE("forgiving factor: bits reference and trial cost of the tiny model", "
 }
 
 TEST_CASE("search space: default menus, limits per layer type, layer selection", "[autoq]") {
-  const json layers = tiny_float_spec()["layers"];
+  const json layers = tiny_spec()["layers"];
   {
     // Limit 8 everywhere: kernel 8 choices, bias 3, activation 8 (not
     // quantized_relu(16,8)); fc1 kernel, bias, relu1, fc2 kernel, bias.
@@ -157,7 +148,7 @@ TEST_CASE("autoq config: bad input names the field", "[autoq]") {
 }
 
 TEST_CASE("random sampler: same seed, same sequence; no repeats; exhausts the space", "[autoq]") {
-  const json layers = tiny_float_spec()["layers"];
+  const json layers = tiny_spec()["layers"];
   autoq::SearchSpace big(layers, config_from({{"run", "r.json"}}));
   autoq::RandomSampler a(big, 7), b(big, 7), c(big, 8);
   std::set<autoq::Configuration> seen;

@@ -26,6 +26,7 @@
 #include "tests/helpers.h"
 
 using nlohmann::json;
+using autoq_test::config_from;
 using autoq_test::journal_without_seconds;
 using test_helpers::TempDir;
 
@@ -42,8 +43,6 @@ json three_layer_spec() {
     {"name": "fc3", "type": "Dense", "units": 5},
     {"name": "softmax", "type": "Activation", "activation": "softmax"}]})");
 }
-
-autoq::AutoqConfig config_from(const json& j) { return autoq::AutoqConfig::from_json(j, "autoq.json", "."); }
 
 // A base run config of the three-layer model next to an autoq.json with `fields`.
 autoq::AutoqConfig write_search(const TempDir& dir, json fields) {

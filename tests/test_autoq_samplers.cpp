@@ -28,21 +28,12 @@
 #include "tests/helpers.h"
 
 using nlohmann::json;
+using autoq_test::config_from;
 using autoq_test::journal_without_seconds;
+using autoq_test::tiny_spec;
 using test_helpers::TempDir;
 
 namespace {
-
-// 16 -> fc1 (8) -> relu1 -> fc2 (5) -> softmax
-json tiny_layers() {
-  return json::parse(R"([
-    {"name": "fc1", "type": "Dense", "units": 8},
-    {"name": "relu1", "type": "Activation", "activation": "relu"},
-    {"name": "fc2", "type": "Dense", "units": 5},
-    {"name": "softmax", "type": "Activation", "activation": "softmax"}])");
-}
-
-autoq::AutoqConfig config_from(const json& j) { return autoq::AutoqConfig::from_json(j, "autoq.json", "."); }
 
 // A distinct score per configuration of the tiny space (menus of at most 8).
 double score_of(const autoq::Configuration& c) {
@@ -67,7 +58,7 @@ std::vector<autoq::Proposal> drive(autoq::Sampler& sampler, int n,
 autoq::AutoqConfig write_search(const TempDir& dir, json fields) {
   qtrain::write_json_atomically(dir.file("run.json"),
                                 {{"name", "tiny"},
-                                 {"model", {{"name", "tiny"}, {"input_shape", {16}}, {"layers", tiny_layers()}}},
+                                 {"model", tiny_spec()},
                                  {"data", {{"kind", "synthetic_jets"}, {"samples", 600}, {"seed", 3}}},
                                  {"optimizer", {{"lr", 0.002}}},
                                  {"epochs", 1},
@@ -173,7 +164,7 @@ TEST_CASE("learning-rate choices of qkeras.md 6.1 by hand", "[autoq][autoq_sampl
 }
 
 TEST_CASE("groups: the layers of a group share one choice per menu", "[autoq][autoq_samplers]") {
-  const json layers = tiny_layers();
+  const json layers = tiny_spec()["layers"];
   {
     // fc1 and fc2 share a kernel and a bias slot; relu1 keeps its own.
     autoq::SearchSpace space(layers, config_from({{"run", "r.json"}, {"groups", {{"dense", "fc"}}}}));
@@ -229,7 +220,7 @@ TEST_CASE("autoq config: tuner, groups, hyperband factor, learning_rate_optimize
   CHECK_THROWS_WITH(config_from({{"run", "r.json"}, {"learning_rate_optimizer", 1}}),
                     Catch::Contains("learning_rate_optimizer"));
   // The learning rate is one more dimension of five choices.
-  autoq::SearchSpace space(tiny_layers(), config_from({{"run", "r.json"}, {"learning_rate_optimizer", true}}));
+  autoq::SearchSpace space(tiny_spec()["layers"], config_from({{"run", "r.json"}, {"learning_rate_optimizer", true}}));
   CHECK(space.dimensions() == 6);
   CHECK(space.size() == 8 * 3 * 8 * 8 * 3 * 5);
   CHECK(space.encode({0, 0, 0, 0, 0, 4}).back() == 1.0);
@@ -237,7 +228,7 @@ TEST_CASE("autoq config: tuner, groups, hyperband factor, learning_rate_optimize
 }
 
 TEST_CASE("bayesian sampler: seeded, never repeats, exhausts a small space", "[autoq][autoq_samplers]") {
-  const json layers = tiny_layers();
+  const json layers = tiny_spec()["layers"];
   autoq::SearchSpace big(layers, config_from({{"run", "r.json"}}));
   autoq::BayesianSampler a(big, 7, 2, 3), b(big, 7, 2, 3), c(big, 8, 2, 3);
   const std::vector<autoq::Proposal> pa = drive(a, 30), pb = drive(b, 30), pc = drive(c, 30);
@@ -273,7 +264,7 @@ TEST_CASE("bayesian sampler: expected improvement climbs a smooth score", "[auto
   // Score = the sum of the encoded bit costs (at most 5, the dearest
   // corner): after 3 random trials the Gaussian process should get closer to
   // the top in 12 trials than 15 random ones do, for every seed tried.
-  autoq::SearchSpace space(tiny_layers(), config_from({{"run", "r.json"}}));
+  autoq::SearchSpace space(tiny_spec()["layers"], config_from({{"run", "r.json"}}));
   auto bits = [&space](const autoq::Configuration& c) {
     double s = 0;
     for (double e : space.encode(c)) s += e;
@@ -309,7 +300,7 @@ TEST_CASE("hyperband: brackets for max_epochs 9, factor 3 by hand", "[autoq][aut
   CHECK(autoq::HyperbandSampler::max_bracket(1, 3) == 0);
 
   // The sampler: 22 trials for the three brackets, promoting the best third.
-  autoq::SearchSpace space(tiny_layers(), config_from({{"run", "r.json"}}));
+  autoq::SearchSpace space(tiny_spec()["layers"], config_from({{"run", "r.json"}}));
   autoq::HyperbandSampler sampler(space, 4, 9, 3);
   const std::vector<autoq::Proposal> p = drive(sampler, 23);
   REQUIRE(p.size() == 23);

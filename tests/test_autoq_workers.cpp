@@ -34,21 +34,12 @@
 #include "tests/helpers.h"
 
 using nlohmann::json;
+using autoq_test::config_from;
 using autoq_test::journal_without_seconds;
+using autoq_test::tiny_spec;
 using test_helpers::TempDir;
 
 namespace {
-
-// 16 -> fc1 (8) -> relu1 -> fc2 (5) -> softmax
-json tiny_spec() {
-  return json::parse(R"({"name": "tiny", "input_shape": [16], "layers": [
-    {"name": "fc1", "type": "Dense", "units": 8},
-    {"name": "relu1", "type": "Activation", "activation": "relu"},
-    {"name": "fc2", "type": "Dense", "units": 5},
-    {"name": "softmax", "type": "Activation", "activation": "softmax"}]})");
-}
-
-autoq::AutoqConfig config_from(const json& j) { return autoq::AutoqConfig::from_json(j, "autoq.json", "."); }
 
 // A base run config (tiny model, 600 synthetic jets, one epoch, `threads`)
 // next to an autoq.json with `fields`.
