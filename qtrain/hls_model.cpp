@@ -405,6 +405,16 @@ namespace {
 
 using Kind = HardwareType::Kind;
 
+// An inferred type of `width` and `integer` bits, capped at the config's
+// maximum precision (hls4ml's max_precision).
+FixedType inferred_type(int width, int integer, bool is_signed, const std::optional<FixedType>& maximum) {
+  FixedType t;
+  t.width = maximum ? std::min(width, maximum->width) : width;
+  t.integer = maximum ? std::min(integer, maximum->integer) : integer;
+  t.is_signed = is_signed;
+  return t;
+}
+
 // §3.8: the accumulator a Dense/Conv needs so that no product or sum rounds
 // or overflows.
 FixedType inferred_accumulator(const FixedType& in, const FixedType& w, const FixedType& b, int64_t n,
@@ -415,12 +425,7 @@ FixedType inferred_accumulator(const FixedType& in, const FixedType& w, const Fi
   int fractional = width - integer;
   integer = std::max(integer + (b.is_signed && !is_signed), b.integer + (is_signed && !b.is_signed)) + 1;
   width = integer + std::max(fractional, b.width - b.integer);
-  is_signed = is_signed || b.is_signed;
-  FixedType t;
-  t.width = maximum ? std::min(width, maximum->width) : width;
-  t.integer = maximum ? std::min(integer, maximum->integer) : integer;
-  t.is_signed = is_signed;
-  return t;
+  return inferred_type(width, integer, is_signed || b.is_signed, maximum);
 }
 
 // §3.8 for BatchNormalization / ApplyAlpha results.
@@ -429,11 +434,7 @@ FixedType inferred_normalize(const FixedType& in, const FixedType& s, const Fixe
   bool is_signed = in.is_signed || s.is_signed;
   int integer = std::max(in.integer + s.integer + (b.is_signed && !is_signed), b.integer + (is_signed && !b.is_signed)) + 1;
   int width = integer + std::max(in.fractional() + s.fractional(), b.fractional());
-  FixedType t;
-  t.width = maximum ? std::min(width, maximum->width) : width;
-  t.integer = maximum ? std::min(integer, maximum->integer) : integer;
-  t.is_signed = is_signed || b.is_signed;
-  return t;
+  return inferred_type(width, integer, is_signed || b.is_signed, maximum);
 }
 
 // Converts a parameter tensor into its type: fixed-point values are
@@ -462,16 +463,9 @@ torch::Tensor convert_parameter(const torch::Tensor& values, const HardwareType&
 // The narrowest fixed type with `frac` fractional bits whose range holds
 // [-bound, bound] (signed) or [0, bound], capped like every inferred type.
 FixedType holding(double bound, int frac, bool is_signed, const std::optional<FixedType>& maximum) {
-  FixedType t;
-  t.is_signed = is_signed;
-  t.integer = is_signed ? 1 : 0;
-  while (std::ldexp(1.0, t.integer - (is_signed ? 1 : 0)) - std::ldexp(1.0, -frac) < bound) ++t.integer;
-  t.width = t.integer + frac;
-  if (maximum) {
-    t.width = std::min(t.width, maximum->width);
-    t.integer = std::min(t.integer, maximum->integer);
-  }
-  return t;
+  int integer = is_signed ? 1 : 0;
+  while (std::ldexp(1.0, integer - (is_signed ? 1 : 0)) - std::ldexp(1.0, -frac) < bound) ++integer;
+  return inferred_type(integer + frac, integer, is_signed, maximum);
 }
 
 double largest_magnitude(const FixedType& t) { return std::max(-t.min_value(), t.max_value()); }
