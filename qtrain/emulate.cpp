@@ -5,10 +5,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <optional>
 
 #include "qtrain/losses.h"
 #include "quantizers/fixed_quantize.h"
+#include "quantizers/isa_loops.h"
 
 namespace qtrain {
 namespace {
@@ -81,45 +84,88 @@ torch::Tensor weight_values(const HlsLayer& h) {
 int fractional_bits(const HardwareType& t) { return t.kind == Kind::Fixed ? t.fixed.fractional() : 0; }
 int width_bits(const HardwareType& t) { return t.kind == Kind::Fixed ? t.fixed.width : 2; }
 
+// ---- Row programs ---------------------------------------------------------
+// The layers whose arithmetic is, row by row, an exact GEMM and element-wise
+// steps (Dense and Conv on the exact-GEMM path, normalize with a fixed-point
+// scale, linear and relu) are row programs: their constants are prepared once
+// per model, and their steps run over tiles of rows small enough to stay in
+// cache, several layers at a time when each only feeds the next.
+
+struct Step {
+  enum class Kind { Gemm, Affine, ClampMin, Cast };
+  Kind kind;
+  // Gemm: (n_in, n_out) and (n_out), with zero columns up to a multiple of 16;
+  // Affine: scale and bias per column.
+  torch::Tensor weight, bias;
+  int64_t columns = 0;  // Gemm: n_out
+  FixedType type{};     // Cast
+};
+
+struct RowProgram {
+  int64_t in_width = 0, out_width = 0;
+  std::vector<Step> steps;
+};
+
+// Appends the conversion of such values into `type`, unless it is the identity.
+void append_cast(RowProgram& program, const Values& v, const HardwareType& type) {
+  if (type.kind != Kind::Fixed) throw ModelError("cannot emulate a result of type " + type.to_string());
+  if (!is_identity(v, type.fixed)) program.steps.push_back({Step::Kind::Cast, {}, {}, 0, type.fixed});
+}
+
 // dense_latency (§2.3): acc = (accum_t) bias; acc += (accum_t) product, in
-// input order; result = (res_T) acc.
-// `values` receives what is known of the result.
-torch::Tensor dense(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type, Values& values) {
+// input order; result = (res_T) acc.  One exact GEMM gives every partial sum
+// when no product rounds and no sum exceeds 2^53.  Its result is then exact
+// when accum_t holds the range of the sums, |bias| + sum |w| max|x| around
+// zero (no partial sum leaves it either), and otherwise still right for a
+// wrapping accum_t, since wrap is modular: wrapping once at the end equals
+// wrapping every partial sum.  Other cases have no program.
+std::optional<RowProgram> dense_program(const HlsLayer& h, const HardwareType& in_type) {
   if (in_type.kind != Kind::Fixed) throw ModelError("layer '" + h.name + "': xnor inputs are not emulated");
+  const FixedType& acc = h.fixed("accum");
+  const HardwareType& wt = h.type("weight");
+  const torch::Tensor w = weight_values(h).contiguous();
+  const int64_t n_in = w.size(0);
+  if (wt.kind == Kind::Exponent || acc.fractional() < in_type.fixed.fractional() + fractional_bits(wt) ||
+      in_type.fixed.width + width_bits(wt) + ceil_log2(n_in) + 1 > kExactBits)
+    return std::nullopt;
+  const torch::Tensor bias = cast(h.bias, acc).contiguous();
+  const double largest_input = std::max(-in_type.fixed.min_value(), in_type.fixed.max_value());
+  const double bound = (bias.abs() + w.abs().sum(0) * largest_input).max().item<double>();
+  const Values sums{acc.fractional(), -bound, bound};
+  const bool exact = is_identity(sums, acc);
+  const bool wraps = acc.overflow == quantizers::OverflowMode::WRAP && acc.saturation_bits == 0;
+  if (!exact && !wraps) return std::nullopt;
+  const int64_t n_out = w.size(1), padding = (16 - n_out % 16) % 16;
+  RowProgram program{n_in, n_out, {{Step::Kind::Gemm, torch::constant_pad_nd(w, {0, padding}).contiguous(),
+                                    torch::constant_pad_nd(bias, {0, padding}).contiguous(), n_out}}};
+  append_cast(program, sums, h.type("accum"));
+  append_cast(program, exact ? sums : values_of(acc), h.type("result"));
+  return program;
+}
+
+// dense_latency where products round or partial sums saturate: the
+// products converted to accum_t and summed in input order.
+torch::Tensor dense_in_order(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
   const FixedType& acc = h.fixed("accum");
   const HardwareType& wt = h.type("weight");
   const torch::Tensor w = weight_values(h);
   const int64_t n_in = w.size(0);
-  const torch::Tensor bias = cast(h.bias, acc);
   const bool wraps = acc.overflow == quantizers::OverflowMode::WRAP && acc.saturation_bits == 0;
-  // One exact GEMM gives every partial sum when no product rounds and no sum
-  // exceeds 2^53.  Its result is then exact when accum_t holds the range of
-  // the sums, |bias| + sum |w| max|x| around zero (no partial sum leaves it
-  // either), and otherwise still right for a wrapping accum_t, since wrap is
-  // modular: wrapping once at the end equals wrapping every partial sum.
-  if (wt.kind != Kind::Exponent && acc.fractional() >= in_type.fixed.fractional() + fractional_bits(wt) &&
-      in_type.fixed.width + width_bits(wt) + ceil_log2(n_in) + 1 <= kExactBits) {
-    const double largest_input = std::max(-in_type.fixed.min_value(), in_type.fixed.max_value());
-    const double bound = (bias.abs() + w.abs().sum(0) * largest_input).max().item<double>();
-    const Values sums{acc.fractional(), -bound, bound};
-    const bool exact = is_identity(sums, acc);
-    if (exact || wraps) {
-      values = exact ? sums : values_of(acc);
-      torch::Tensor y = torch::addmm(bias, x, w);
-      return exact ? y : cast(y, acc);
-    }
-  }
-  values = values_of(acc);
   // Products of inputs x (R, k) with weight rows w (k, n_out), each converted to accum_t.
   auto products = [&](const torch::Tensor& xs, const torch::Tensor& ws) {
     torch::Tensor p = wt.kind == Kind::Exponent ? exponential_products(xs.unsqueeze(2), in_type.fixed, ws.unsqueeze(0), wt.fixed.width)
                                                 : xs.unsqueeze(2) * ws.unsqueeze(0);
     return cast(p, acc);
   };
-  if (wraps && acc.width + ceil_log2(n_in) + 1 <= kExactBits) return cast(products(x, w).sum(1) + bias, acc);
-  torch::Tensor sum = bias.expand({x.size(0), w.size(1)});
-  for (int64_t i = 0; i < n_in; ++i) sum = cast(sum + products(x.narrow(1, i, 1), w.narrow(0, i, 1)).squeeze(1), acc);
-  return sum;
+  const torch::Tensor bias = cast(h.bias, acc);
+  torch::Tensor sum;
+  if (wraps && acc.width + ceil_log2(n_in) + 1 <= kExactBits) {
+    sum = cast(products(x, w).sum(1) + bias, acc);
+  } else {
+    sum = bias.expand({x.size(0), w.size(1)});
+    for (int64_t i = 0; i < n_in; ++i) sum = cast(sum + products(x.narrow(1, i, 1), w.narrow(0, i, 1)).squeeze(1), acc);
+  }
+  return cast(sum, values_of(acc), h.type("result"));
 }
 
 // im2col of a channels-last batch: (N, spatial..., C) -> (N, out spatial..., K)
@@ -164,18 +210,27 @@ std::vector<int64_t> spatial_dims(const torch::Tensor& x) {
 }
 
 // normalize (§2.7): res = product(x, scale) + bias, the full-precision sum
-// converted to res_T.
-torch::Tensor normalize(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
+// converted to res_T; with a fixed-point scale, a row program.
+std::optional<RowProgram> normalize_program(const HlsLayer& h, const HardwareType& in_type) {
   const HardwareType& st = h.type("scale");
-  if (st.kind == Kind::Exponent)
-    return cast(exponential_products(x, in_type.fixed, h.scale, st.fixed.width) + h.bias, h.type("result"));
+  if (st.kind == Kind::Exponent) return std::nullopt;
   // The exact sum has the finer of the two precisions and lies within
   // |scale| max|x| + |bias| of zero.
   const Values in = values_of(in_type);
   const double largest_input = std::max(-in.lo, in.hi);
   const double bound = (h.scale.abs() * largest_input + h.bias.abs()).max().item<double>();
   const Values sums{std::max(in.frac + fractional_bits(st), fractional_bits(h.type("bias"))), -bound, bound};
-  return cast(torch::addcmul(h.bias, x, h.scale), sums, h.type("result"));
+  const int64_t width = h.scale.numel();
+  RowProgram program{width, width, {{Step::Kind::Affine, h.scale.contiguous(), h.bias.contiguous(), 0, {}}}};
+  append_cast(program, sums, h.type("result"));
+  return program;
+}
+
+// normalize with a power-of-two scale: the products as weight_exponential
+// computes them.
+torch::Tensor normalize_exponential(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
+  const HardwareType& st = h.type("scale");
+  return cast(exponential_products(x, in_type.fixed, h.scale, st.fixed.width) + h.bias, h.type("result"));
 }
 
 // Lookup-table index of sigmoid (range 16) and tanh (range 8): the input
@@ -193,19 +248,31 @@ torch::Tensor function_table(const std::string& function, int table_size, double
               table_type);
 }
 
-torch::Tensor activation(const HlsLayer& h, const torch::Tensor& x, const HardwareType& in_type) {
+// linear and relu as row programs, of rows as wide as the layer's channels.
+std::optional<RowProgram> activation_program(const HlsLayer& h, const HardwareType& in_type) {
+  const std::string& f = h.activation;
+  if (f != "linear" && f != "relu") return std::nullopt;
+  const HardwareType& result = h.type("result");
+  const Values in = values_of(in_type);
+  const int64_t width = h.shape.empty() ? 1 : h.shape.back();
+  RowProgram program{width, width, {}};
+  // Into an unsigned saturating type the conversion alone is the relu:
+  // every negative value becomes 0, as does one that rounds up to 0.
+  const bool saturates_at_zero = result.kind == Kind::Fixed && !result.fixed.is_signed &&
+                                 result.fixed.overflow == quantizers::OverflowMode::SAT;
+  if (f == "linear" || saturates_at_zero) {
+    append_cast(program, in, result);
+  } else {
+    program.steps.push_back({Step::Kind::ClampMin, {}, {}, 0, {}});
+    append_cast(program, {in.frac, std::max(in.lo, 0.0), std::max(in.hi, 0.0)}, result);
+  }
+  return program;
+}
+
+// The other activations, on tensors.
+torch::Tensor activation(const HlsLayer& h, const torch::Tensor& x) {
   const HardwareType& result = h.type("result");
   const std::string& f = h.activation;
-  const Values in = values_of(in_type);
-  if (f == "linear") return cast(x, in, result);
-  if (f == "relu") {
-    // Into an unsigned saturating type the conversion alone is the relu:
-    // every negative value becomes 0, as does one that rounds up to 0.
-    const bool saturates_at_zero = result.kind == Kind::Fixed && !result.fixed.is_signed &&
-                                   result.fixed.overflow == quantizers::OverflowMode::SAT;
-    if (saturates_at_zero) return cast(x, result);
-    return cast(torch::clamp_min(x, 0.0), {in.frac, std::max(in.lo, 0.0), std::max(in.hi, 0.0)}, result);
-  }
   if (f == "leaky_relu") {
     double slope = cast(torch::tensor(h.parameter, torch::kFloat64), h.fixed("param")).item<double>();
     return cast(torch::where(x > 0, x, x * slope), result);
@@ -416,20 +483,166 @@ torch::Tensor score(const HlsModel& model, const HlsLayer& h, const std::vector<
   return cast((k - torch::fmod(k, count)) / count / unit, h.type("result")).unsqueeze(1);
 }
 
-// One firmware layer in fixed point.
+// y (rows, n_out) = bias + x (rows, n_in) · w (n_in, n_out), where w and
+// bias have `stride` columns, a multiple of 16, zero beyond n_out.  Every
+// product and partial sum is exact (dense_program checked it), so the order
+// of the sums does not matter.  Blocks of 2 rows by 16 columns are summed in
+// four registers over all of k, each weight load serving both rows.
+struct GemmLoop {
+  // Eight doubles, which the compiler splits into the registers the ISA has
+  // (one AVX-512 register, two AVX2, four SSE2).
+  using Vec = double __attribute__((vector_size(64)));
+  static constexpr int64_t kLanes = 8, kColumns = 2 * kLanes;
+
+  // Stores the first `columns` of (low, high) at y.
+  static void store(double* __restrict y, Vec low, Vec high, int64_t columns) {
+    if (columns == kColumns) {
+      std::memcpy(y, &low, sizeof low);
+      std::memcpy(y + kLanes, &high, sizeof high);
+      return;
+    }
+    double values[kColumns];
+    std::memcpy(values, &low, sizeof low);
+    std::memcpy(values + kLanes, &high, sizeof high);
+    for (int64_t c = 0; c < columns; ++c) y[c] = values[c];
+  }
+
+  // Rows x0 and x1 (the same row when there is one) into y0 and y1 (null
+  // when there is one).
+  static void block(int64_t n_in, int64_t stride, int64_t columns, const double* __restrict x0,
+                    const double* __restrict x1, const double* __restrict w, const double* __restrict bias,
+                    double* __restrict y0, double* __restrict y1) {
+    Vec b0, b1;
+    std::memcpy(&b0, bias, sizeof b0);
+    std::memcpy(&b1, bias + kLanes, sizeof b1);
+    Vec a00 = b0, a01 = b1, a10 = b0, a11 = b1;
+    for (int64_t k = 0; k < n_in; ++k) {
+      Vec w0, w1;
+      std::memcpy(&w0, w + k * stride, sizeof w0);
+      std::memcpy(&w1, w + k * stride + kLanes, sizeof w1);
+      const double u = x0[k], v = x1[k];
+      a00 += u * w0;
+      a01 += u * w1;
+      a10 += v * w0;
+      a11 += v * w1;
+    }
+    store(y0, a00, a01, columns);
+    if (y1) store(y1, a10, a11, columns);
+  }
+
+  void operator()(int64_t rows, int64_t n_in, int64_t stride, int64_t n_out, const double* __restrict x,
+                  const double* __restrict w, const double* __restrict bias, double* __restrict y) const {
+    for (int64_t j = 0; j < n_out; j += kColumns) {
+      const int64_t columns = std::min(kColumns, n_out - j);
+      for (int64_t r = 0; r < rows; r += 2) {
+        const bool pair = r + 1 < rows;
+        block(n_in, stride, columns, x + r * n_in, x + (r + pair) * n_in, w + j, bias + j, y + r * n_out + j,
+              pair ? y + (r + 1) * n_out + j : nullptr);
+      }
+    }
+  }
+};
+
+// y = bias + x · scale, per column of rows `width` wide.
+struct AffineLoop {
+  void operator()(int64_t rows, int64_t width, const double* __restrict x, const double* __restrict scale,
+                  const double* __restrict bias, double* __restrict y) const {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < width; ++j) y[r * width + j] = bias[j] + x[r * width + j] * scale[j];
+  }
+};
+
+struct ClampMinLoop {
+  void operator()(int64_t n, const double* __restrict x, double* __restrict y) const {
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.0 ? 0.0 : x[i];
+  }
+};
+
+// One step over `rows` rows of `width` values; returns the output width.
+int64_t run_step(const Step& step, const double* x, int64_t rows, int64_t width, double* y) {
+  switch (step.kind) {
+    case Step::Kind::Gemm:
+      quantizers::kernels::run_loop(GemmLoop{}, rows, width, step.weight.size(1), step.columns, x,
+                                    step.weight.data_ptr<double>(), step.bias.data_ptr<double>(), y);
+      return step.columns;
+    case Step::Kind::Affine:
+      quantizers::kernels::run_loop(AffineLoop{}, rows, width, x, step.weight.data_ptr<double>(),
+                                    step.bias.data_ptr<double>(), y);
+      return width;
+    case Step::Kind::ClampMin: quantizers::kernels::run_loop(ClampMinLoop{}, rows * width, x, y); return width;
+    case Step::Kind::Cast: quantizers::quantize_values(step.type, x, y, rows * width); return width;
+  }
+  return width;
+}
+
+// Runs a chain of programs, each on the previous one's output, over the rows
+// of x (rows, in_width of the first): tiles of rows in parallel, each through
+// every step in two buffers that stay in cache.
+torch::Tensor run_programs(const std::vector<const RowProgram*>& chain, const torch::Tensor& x) {
+  constexpr int64_t kTile = 128;
+  const torch::Tensor in = x.to(torch::kFloat64).contiguous();
+  const int64_t rows = in.size(0), in_width = chain.front()->in_width, out_width = chain.back()->out_width;
+  torch::Tensor out = torch::empty({rows, out_width}, torch::kFloat64);
+  int64_t widest = in_width, steps = 0;
+  for (const RowProgram* p : chain) {
+    widest = std::max(widest, p->out_width);
+    steps += static_cast<int64_t>(p->steps.size());
+  }
+  const double* source = in.data_ptr<double>();
+  double* target = out.data_ptr<double>();
+  at::parallel_for(0, (rows + kTile - 1) / kTile, 1, [&](int64_t first, int64_t last) {
+    std::vector<double> buffers(2 * kTile * widest);
+    double* const ping = buffers.data();
+    double* const pong = ping + kTile * widest;
+    for (int64_t tile = first; tile < last; ++tile) {
+      const int64_t begin = tile * kTile, count = std::min(kTile, rows - begin);
+      const double* values = source + begin * in_width;
+      double* const result = target + begin * out_width;
+      if (steps == 0) std::copy(values, values + count * in_width, result);
+      int64_t width = in_width, done = 0;
+      for (const RowProgram* p : chain)
+        for (const Step& step : p->steps) {
+          double* y = ++done == steps ? result : values == ping ? pong : ping;
+          width = run_step(step, values, count, width, y);
+          values = y;
+        }
+    }
+  });
+  return out;
+}
+
+// Per layer of a model, its row program if it has one.
+using RowPrograms = std::vector<std::optional<RowProgram>>;
+
+RowPrograms row_programs(const HlsModel& model) {
+  RowPrograms programs(model.layers.size());
+  for (size_t k = 0; k < model.layers.size(); ++k) {
+    const HlsLayer& h = model.layers[k];
+    const std::string& c = h.layer_class;
+    if (h.inputs.empty()) continue;
+    const HardwareType& in_type = model.layers[h.inputs[0]].type("result");
+    if (c == "Dense") programs[k] = dense_program(h, in_type);
+    if (c == "BatchNormalization" || c == "ApplyAlpha") programs[k] = normalize_program(h, in_type);
+    if (c == "Activation") programs[k] = activation_program(h, in_type);
+  }
+  return programs;
+}
+
+// One firmware layer in fixed point, other than those with a row program.
 torch::Tensor fixed_layer(const HlsModel& model, const HlsLayer& h, const std::vector<torch::Tensor>& out) {
   const torch::Tensor& in = out[h.inputs[0]];
   const HardwareType& in_type = model.layers[h.inputs[0]].type("result");
   const std::string& c = h.layer_class;
-  Values values{};
-  if (c == "Dense") return cast(dense(h, in, in_type, values), values, h.type("result"));
+  if (c == "Dense") return dense_in_order(h, in, in_type);
   if (c == "Conv1D" || c == "Conv2D") {
-    torch::Tensor y = per_pixel(h, in, [&](const torch::Tensor& rows) { return dense(h, rows, in_type, values); });
-    return cast(y, values, h.type("result"));
+    const std::optional<RowProgram> program = dense_program(h, in_type);
+    return per_pixel(h, in, [&](const torch::Tensor& rows) {
+      return program ? run_programs({&*program}, rows) : dense_in_order(h, rows, in_type);
+    });
   }
-  if (c == "BatchNormalization" || c == "ApplyAlpha") return normalize(h, in, in_type);
+  if (c == "BatchNormalization" || c == "ApplyAlpha") return normalize_exponential(h, in, in_type);
   if (c == "Softmax") return softmax(h, in, in_type);
-  if (c == "Activation" || c == "LeakyReLU" || c == "HardActivation" || c == "TernaryTanh") return activation(h, in, in_type);
+  if (c == "Activation" || c == "LeakyReLU" || c == "HardActivation" || c == "TernaryTanh") return activation(h, in);
   if (c == "Pooling1D" || c == "Pooling2D") return pooling(h, in, in_type);
   if (c == "GlobalPooling1D" || c == "GlobalPooling2D") return global_pooling(h, in);
   if (c == "UpSampling1D" || c == "UpSampling2D") return cast(upsample(h, in), h.type("result"));
@@ -482,9 +695,11 @@ torch::Tensor ideal_layer(const HlsLayer& h, const std::vector<torch::Tensor>& o
   throw ModelError("layer '" + h.name + "' (" + c + ") is not emulated");
 }
 
-}  // namespace
-
-std::vector<torch::Tensor> emulate_layers(const HlsModel& model, const torch::Tensor& x, Arithmetic arithmetic) {
+// Every layer's output on x, except those of layers in `fused`: a layer
+// marked there runs in one row-program chain with the layers after it
+// (its output is read by the next layer only, and not wanted).
+std::vector<torch::Tensor> evaluate(const HlsModel& model, const RowPrograms& programs, const std::vector<bool>& fused,
+                                    const torch::Tensor& x, Arithmetic arithmetic) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> out(model.layers.size());
   for (size_t k = 0; k < model.layers.size(); ++k) {
@@ -497,14 +712,42 @@ std::vector<torch::Tensor> emulate_layers(const HlsModel& model, const torch::Te
       std::vector<int64_t> sizes{x.size(0)};
       sizes.insert(sizes.end(), h.shape.begin(), h.shape.end());
       out[k] = out[h.inputs[0]].reshape(sizes);
+    } else if (arithmetic == Arithmetic::Float) {
+      out[k] = ideal_layer(h, out);
+    } else if (programs[k]) {
+      std::vector<const RowProgram*> chain{&*programs[k]};
+      const size_t first = k;
+      while (fused[k]) chain.push_back(&*programs[++k]);
+      const torch::Tensor& in = out[model.layers[first].inputs[0]];
+      std::vector<int64_t> sizes{in.size(0)};
+      sizes.insert(sizes.end(), model.layers[k].shape.begin(), model.layers[k].shape.end());
+      out[k] = run_programs(chain, in.reshape({-1, chain.front()->in_width})).reshape(sizes);
     } else {
-      out[k] = arithmetic == Arithmetic::Fixed ? fixed_layer(model, h, out) : ideal_layer(h, out);
+      out[k] = fixed_layer(model, h, out);
     }
   }
   return out;
 }
 
+}  // namespace
+
+std::vector<torch::Tensor> emulate_layers(const HlsModel& model, const torch::Tensor& x, Arithmetic arithmetic) {
+  const RowPrograms programs = arithmetic == Arithmetic::Fixed ? row_programs(model) : RowPrograms(model.layers.size());
+  return evaluate(model, programs, std::vector<bool>(model.layers.size(), false), x, arithmetic);
+}
+
 std::vector<torch::Tensor> emulate(const HlsModel& model, const torch::Tensor& x) {
+  const RowPrograms programs = row_programs(model);
+  // A program's layer fuses with the next when that one has a program too
+  // and is the only reader of its output, which is not a model output.
+  std::vector<int> readers(model.layers.size(), 0);
+  for (const HlsLayer& h : model.layers)
+    for (int i : h.inputs) ++readers[i];
+  for (int o : model.outputs) ++readers[o];
+  std::vector<bool> fused(model.layers.size(), false);
+  for (size_t k = 0; k + 1 < model.layers.size(); ++k)
+    fused[k] = programs[k] && programs[k + 1] && readers[k] == 1 &&
+               model.layers[k + 1].inputs == std::vector<int>{static_cast<int>(k)};
   // Blocks small enough that a layer's values stay in cache, emulated in
   // parallel; the tensor operations inside a block then run on one thread.
   constexpr int64_t kBlock = 4096;
@@ -512,7 +755,8 @@ std::vector<torch::Tensor> emulate(const HlsModel& model, const torch::Tensor& x
   std::vector<std::vector<torch::Tensor>> blocks(model.outputs.size(), std::vector<torch::Tensor>(count));
   at::parallel_for(0, count, 1, [&](int64_t first, int64_t last) {
     for (int64_t b = first; b < last; ++b) {
-      std::vector<torch::Tensor> layers = emulate_layers(model, x.index({Slice(b * kBlock, (b + 1) * kBlock)}));
+      std::vector<torch::Tensor> layers =
+          evaluate(model, programs, fused, x.index({Slice(b * kBlock, (b + 1) * kBlock)}), Arithmetic::Fixed);
       for (size_t o = 0; o < model.outputs.size(); ++o) blocks[o][b] = layers[model.outputs[o]];
     }
   });

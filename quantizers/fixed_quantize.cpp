@@ -35,8 +35,8 @@ struct FastQuantizeLoop {
       const bool fast = (q < kBig) & (q > -kBig) & ((q != 0.0) | (x == 0.0));
       slow_count += fast ? 0 : 1;
       const double c = fast ? q : 0.0;
-      double down = (c + kShift) - kShift;  // round half even
-      down = down > c ? down - 1.0 : down;  // floor
+      const double nearest = (c + kShift) - kShift;  // round half even
+      double down = nearest > c ? nearest - 1.0 : nearest;  // floor
       const double frac = c - down;
       // Rounding up or down as ternaries on doubles (blends): GCC 12 does not
       // vectorise bool masks combined with & and | beside doubles.
@@ -54,11 +54,8 @@ struct FastQuantizeLoop {
         r = frac > 0.5 ? up : frac < 0.5 ? down : down < 0.0 ? up : down;
       } else if constexpr (Rounding == RoundingMode::RND_INF) {  // ties away from zero
         r = frac > 0.5 ? up : frac < 0.5 ? down : down >= 0.0 ? up : down;
-      } else {  // RND_CONV: ties to the even code
-        const double half = down * 0.5;
-        double half_down = (half + kShift) - kShift;
-        half_down = half_down > half ? half_down - 1.0 : half_down;
-        r = frac > 0.5 ? up : frac < 0.5 ? down : half != half_down ? up : down;
+      } else {  // RND_CONV: ties to the even code, the FPU's own rounding
+        r = nearest;
       }
       if constexpr (Overflow == OverflowMode::WRAP) {
         const double t = (r - lowest) * inverse_modulus;  // exact: the modulus is a power of two
@@ -112,6 +109,19 @@ void quantize_range(const FixedType& type, int64_t begin, int64_t end, double* o
   }
 }
 
+}  // namespace
+
+void quantize_values(const FixedType& type, const double* in, double* out, int64_t n) {
+  // AP_WRAP with saturated top bits and AP_WRAP_SM keep the scalar path.
+  const bool vectorised = type.saturation_bits == 0 && type.overflow != OverflowMode::WRAP_SM && type.width <= 50;
+  bool slow = true;
+  if (vectorised) quantize_range(type, 0, n, out, in, &slow);
+  if (slow)
+    for (int64_t i = 0; i < n; ++i) out[i] = type.quantize(in[i]);
+}
+
+namespace {
+
 // FixedType::quantize on every element, in float64 on the CPU where the
 // conversion is exact.  Errors raised inside the parallel loop (NaN, infinity
 // under AP_WRAP) are rethrown here by at::parallel_for.
@@ -121,13 +131,8 @@ at::Tensor quantize_elements(const at::Tensor& x, const FixedType& type) {
   at::Tensor result = at::empty_like(source);
   const double* in = source.data_ptr<double>();
   double* out = result.data_ptr<double>();
-  // AP_WRAP with saturated top bits and AP_WRAP_SM keep the scalar path.
-  const bool vectorised = type.saturation_bits == 0 && type.overflow != OverflowMode::WRAP_SM && type.width <= 50;
   at::parallel_for(0, source.numel(), kernels::detail::kGrain, [&](int64_t begin, int64_t end) {
-    bool slow = true;
-    if (vectorised) quantize_range(type, begin, end, out, in, &slow);
-    if (slow)
-      for (int64_t i = begin; i < end; ++i) out[i] = type.quantize(in[i]);
+    quantize_values(type, in + begin, out + begin, end - begin);
   });
   return result;
 }

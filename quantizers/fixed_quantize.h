@@ -14,4 +14,9 @@ namespace quantizers {
 // NaN or the type is wider than FixedType::kMaxExactWidth bits.
 at::Tensor fake_quantize(const at::Tensor& x, const FixedType& type);
 
+// out[i] = type.quantize(in[i]) for i < n, on the calling thread, with the
+// vectorised loop fake_quantize runs; `in` and `out` must not overlap.
+// Throws as FixedType::quantize does.
+void quantize_values(const FixedType& type, const double* in, double* out, int64_t n);
+
 }  // namespace quantizers

@@ -21,6 +21,8 @@
 #include <xmmintrin.h>
 #endif
 
+#include "quantizers/isa_loops.h"
+
 namespace quantizers::kernels {
 
 constexpr float kEpsilon = 1e-7f;  // K.epsilon()
@@ -92,34 +94,6 @@ namespace detail {
 // Elements per task of the element-wise loops (a few hundred KB of float32).
 constexpr int64_t kGrain = int64_t{1} << 15;
 
-// Each element loop is compiled for the baseline ISA and, on x86-64, also
-// for AVX2 (eight floats per instruction, and blends) and AVX-512 (sixteen,
-// and masks), with everything it calls inlined (flatten); run_loop picks the
-// widest the CPU has.  The results are the same: neither brings FMA (and
-// contraction is off anyway), and flush-to-zero is MXCSR's for all three.
-// The runners take the loop by value and stay out of line, so that its
-// constants are their own, not variables whose address escaped to the thread
-// pool (which the compiler would reload on every element instead of
-// vectorising).
-template <class Loop, class... A>
-[[gnu::noinline, gnu::flatten]] void run_baseline(Loop loop, A... args) {
-  loop(args...);
-}
-
-#if defined(__GNUC__) && defined(__x86_64__)
-#define QUANTIZERS_X86_LOOPS 1
-template <class Loop, class... A>
-[[gnu::noinline, gnu::flatten, gnu::target("avx2")]] void run_avx2(Loop loop, A... args) {
-  loop(args...);
-}
-
-template <class Loop, class... A>
-[[gnu::noinline, gnu::flatten, gnu::target("avx512f,avx512bw,avx512vl,avx512dq")]] void run_avx512(Loop loop,
-                                                                                                    A... args) {
-  loop(args...);
-}
-#endif
-
 // float for each input tensor of map().
 template <class>
 using Float = float;
@@ -148,28 +122,6 @@ struct MapRecordingLoop {
 };
 
 }  // namespace detail
-
-// The instruction sets of the element loops.
-enum class Isa { Baseline, Avx2, Avx512 };
-
-// The widest the CPU has, or a narrower one named by the environment variable
-// QTRAIN_KERNEL_ISA ("baseline" or "avx2"), to test and compare the paths.
-Isa loop_isa();
-
-// Runs loop(args...), a function object holding an element loop, compiled
-// for loop_isa().  Pointer parameters of the loop should be __restrict so
-// that it vectorises.
-template <class Loop, class... A>
-void run_loop(const Loop& loop, A... args) {
-#ifdef QUANTIZERS_X86_LOOPS
-  switch (loop_isa()) {
-    case Isa::Avx512: return detail::run_avx512(loop, args...);
-    case Isa::Avx2: return detail::run_avx2(loop, args...);
-    case Isa::Baseline: break;
-  }
-#endif
-  detail::run_baseline(loop, args...);
-}
 
 // out[i] = f(x[i], more[i]...) over contiguous float32 tensors of equal size.
 template <class F, class... T>

@@ -227,6 +227,33 @@ TEST_CASE("Emulated Conv2D with exact types equals the float convolution", "[hls
   CHECK(torch::equal(y, expected));
 }
 
+TEST_CASE("Emulated Dense, relu, Dense chain in row tiles equals the exact computation", "[hls][emulate]") {
+  // 37 -> 21 -> 3: column blocks of 16 with a partial one, an odd number of
+  // rows spread over several tiles, and the three layers fused in emulate().
+  qtrain::Model model(spec({{"name", "chain"},
+                            {"input_shape", {37}},
+                            {"layers",
+                             {{{"name", "fc1"}, {"type", "Dense"}, {"units", 21}},
+                              {{"name", "act"}, {"type", "Activation"}, {"activation", "relu"}},
+                              {{"name", "fc2"}, {"type", "Dense"}, {"units", 3}}}},
+                            {"hls", {{"Model", {{"Precision", "ap_fixed<32,16>"}}}}}}));
+  torch::manual_seed(5);
+  test_helpers::set_weight(model, "fc1", "kernel", torch::randint(-8, 8, {37, 21}) / 4.0);
+  test_helpers::set_weight(model, "fc1", "bias", torch::randint(-8, 8, {21}) / 4.0);
+  test_helpers::set_weight(model, "fc2", "kernel", torch::randint(-8, 8, {21, 3}) / 4.0);
+  test_helpers::set_weight(model, "fc2", "bias", torch::randint(-8, 8, {3}) / 4.0);
+  // Multiples of 1/8 below 4: sums of products stay below 2^14 in multiples
+  // of 2^-7, exact in float32 and within ap_fixed<32,16>.
+  torch::Tensor x = torch::randint(-32, 32, {301, 37}) / 8.0;
+  torch::NoGradGuard no_grad;
+  torch::Tensor expected = model.forward(x).to(torch::kFloat64);
+  HlsModel m = qtrain::build_hls_model(model, qtrain::hls_config_of(model));
+  torch::Tensor y = qtrain::emulate(m, x).front();
+  REQUIRE(y.sizes() == expected.sizes());
+  CHECK(torch::equal(y, expected));
+  CHECK(torch::equal(qtrain::emulate_layers(m, x).back(), expected));
+}
+
 TEST_CASE("A Reshape keeps its input's type even when the config says auto", "[hls]") {
   qtrain::Model model(spec({{"name", "reshape"},
                             {"input_shape", {4}},
