@@ -37,6 +37,12 @@ struct Values {
 };
 
 Values values_of(const FixedType& t) { return {t.fractional(), t.min_value(), t.max_value()}; }
+
+// The significant bits every such value fits in (sign apart).
+int significant_bits(const Values& v) {
+  const double magnitude = std::max(-v.lo, v.hi);
+  return v.frac + (magnitude > 0 ? static_cast<int>(std::ceil(std::log2(magnitude))) + 1 : 0);
+}
 Values values_of(const HardwareType& t) {
   if (t.kind != Kind::Fixed) return {0, -1.0, 1.0};  // binary and ternary values: -1, 0, 1
   return values_of(t.fixed);
@@ -94,8 +100,9 @@ int width_bits(const HardwareType& t) { return t.kind == Kind::Fixed ? t.fixed.w
 struct Step {
   enum class Kind { Gemm, Affine, ClampMin, Cast };
   Kind kind;
-  // Gemm: (n_in, n_out) and (n_out), with zero columns up to a multiple of 16;
-  // Affine: scale and bias per column.
+  // Gemm: (n_in, n_out) and (n_out) in the GEMM's type (float or double),
+  // with zero columns up to a multiple of its block; Affine: scale and bias
+  // per column.
   torch::Tensor weight, bias;
   int64_t columns = 0;  // Gemm: n_out
   FixedType type{};     // Cast
@@ -104,6 +111,106 @@ struct Step {
 struct RowProgram {
   int64_t in_width = 0, out_width = 0;
   std::vector<Step> steps;
+};
+
+// y (rows, n_out) = bias + x (rows, n_in) · w (n_in, n_out), summed in T
+// (double, or float when every partial sum fits in 24 bits): w and bias are
+// T with `stride` columns, a multiple of kColumns, zero beyond n_out; x and
+// y are double.  Every product and partial sum is exact (dense_program
+// checked it), so the order of the sums does not matter.  Blocks of 4 rows
+// by 2 vectors are summed in eight registers over all of k: each weight load
+// serves four rows, and eight independent sums hide the additions' latency.
+// Vectors are of `Bytes`: 64 for AVX-512, 32 for AVX2 (two SSE2 registers);
+// GCC lowers vectors wider than the ISA's poorly.
+template <class T, int Bytes>
+struct GemmLoop {
+  typedef T Vec __attribute__((vector_size(Bytes)));
+  static constexpr int64_t kLanes = Bytes / sizeof(T), kColumns = 2 * kLanes, kRows = 4;
+
+  static void load(Vec& v, const T* p) { std::memcpy(&v, p, sizeof v); }
+
+  // Stores the first `columns` of (low, high) at y.
+  static void store(double* __restrict y, const Vec& low, const Vec& high, int64_t columns) {
+    T values[kColumns];
+    std::memcpy(values, &low, sizeof low);
+    std::memcpy(values + kLanes, &high, sizeof high);
+    if (columns == kColumns) {
+      for (int64_t c = 0; c < kColumns; ++c) y[c] = values[c];
+    } else {
+      for (int64_t c = 0; c < columns; ++c) y[c] = values[c];
+    }
+  }
+
+  // Rows x[0..3] into y[0..3]; rows past the last repeat it, with a null y.
+  static void block(int64_t n_in, int64_t stride, int64_t columns, const double* const* x, const T* __restrict w,
+                    const T* __restrict bias, double* const* y) {
+    Vec low, high;
+    load(low, bias);
+    load(high, bias + kLanes);
+    Vec a0 = low, a1 = high, b0 = low, b1 = high, c0 = low, c1 = high, d0 = low, d1 = high;
+    const double *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
+    for (int64_t k = 0; k < n_in; ++k) {
+      Vec w0, w1;
+      load(w0, w + k * stride);
+      load(w1, w + k * stride + kLanes);
+      const T p = static_cast<T>(x0[k]), q = static_cast<T>(x1[k]), r = static_cast<T>(x2[k]),
+              s = static_cast<T>(x3[k]);
+      a0 += p * w0;
+      a1 += p * w1;
+      b0 += q * w0;
+      b1 += q * w1;
+      c0 += r * w0;
+      c1 += r * w1;
+      d0 += s * w0;
+      d1 += s * w1;
+    }
+    store(y[0], a0, a1, columns);
+    if (y[1]) store(y[1], b0, b1, columns);
+    if (y[2]) store(y[2], c0, c1, columns);
+    if (y[3]) store(y[3], d0, d1, columns);
+  }
+
+  void operator()(int64_t rows, int64_t n_in, int64_t stride, int64_t n_out, const double* __restrict x,
+                  const T* __restrict w, const T* __restrict bias, double* __restrict y) const {
+    for (int64_t j = 0; j < n_out; j += kColumns) {
+      const int64_t columns = std::min(kColumns, n_out - j);
+      for (int64_t r = 0; r < rows; r += kRows) {
+        const double* in[kRows];
+        double* out[kRows];
+        for (int64_t i = 0; i < kRows; ++i) {
+          const bool inside = r + i < rows;
+          in[i] = x + (inside ? r + i : r) * n_in;
+          out[i] = inside ? y + (r + i) * n_out + j : nullptr;
+        }
+        block(n_in, stride, columns, in, w + j, bias + j, out);
+      }
+    }
+  }
+};
+
+// The GEMM with vectors as wide as the ISA's registers.
+template <class T>
+void gemm(int64_t rows, int64_t n_in, int64_t stride, int64_t n_out, const double* x, const T* w, const T* bias,
+          double* y) {
+  if (quantizers::kernels::loop_isa() == quantizers::kernels::Isa::Avx512)
+    quantizers::kernels::run_loop(GemmLoop<T, 64>{}, rows, n_in, stride, n_out, x, w, bias, y);
+  else
+    quantizers::kernels::run_loop(GemmLoop<T, 32>{}, rows, n_in, stride, n_out, x, w, bias, y);
+}
+
+// y = bias + x · scale, per column of rows `width` wide.
+struct AffineLoop {
+  void operator()(int64_t rows, int64_t width, const double* __restrict x, const double* __restrict scale,
+                  const double* __restrict bias, double* __restrict y) const {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < width; ++j) y[r * width + j] = bias[j] + x[r * width + j] * scale[j];
+  }
+};
+
+struct ClampMinLoop {
+  void operator()(int64_t n, const double* __restrict x, double* __restrict y) const {
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.0 ? 0.0 : x[i];
+  }
 };
 
 // Appends the conversion of such values into `type`, unless it is the identity.
@@ -135,9 +242,19 @@ std::optional<RowProgram> dense_program(const HlsLayer& h, const HardwareType& i
   const bool exact = is_identity(sums, acc);
   const bool wraps = acc.overflow == quantizers::OverflowMode::WRAP && acc.saturation_bits == 0;
   if (!exact && !wraps) return std::nullopt;
-  const int64_t n_out = w.size(1), padding = (16 - n_out % 16) % 16;
-  RowProgram program{n_in, n_out, {{Step::Kind::Gemm, torch::constant_pad_nd(w, {0, padding}).contiguous(),
-                                    torch::constant_pad_nd(bias, {0, padding}).contiguous(), n_out}}};
+  // Partial sums are multiples of the finer of the products' and the bias'
+  // precisions within `bound`: in float's 24 bits, the GEMM runs in float,
+  // with twice the values per instruction.
+  const Values partial_sums{std::max(in_type.fixed.fractional() + fractional_bits(wt), values_of(h.type("bias")).frac),
+                            -bound, bound};
+  const bool single = significant_bits(partial_sums) <= 24;
+  const int64_t n_out = w.size(1), block = single ? GemmLoop<float, 64>::kColumns : GemmLoop<double, 64>::kColumns;
+  auto padded = [&](const torch::Tensor& t) {
+    return torch::constant_pad_nd(t, {0, (block - n_out % block) % block})
+        .to(single ? torch::kFloat32 : torch::kFloat64)
+        .contiguous();
+  };
+  RowProgram program{n_in, n_out, {{Step::Kind::Gemm, padded(w), padded(bias), n_out}}};
   append_cast(program, sums, h.type("accum"));
   append_cast(program, exact ? sums : values_of(acc), h.type("result"));
   return program;
@@ -411,8 +528,7 @@ torch::Tensor concatenate(const HlsLayer& h, const std::vector<torch::Tensor>& o
 
 // Throws unless a value with these bounds is exact in a double.
 void require_exact(const HlsLayer& h, const Values& v, const std::string& what) {
-  const double magnitude = std::max(-v.lo, v.hi);
-  const int bits = v.frac + (magnitude > 0 ? static_cast<int>(std::ceil(std::log2(magnitude))) + 1 : 0);
+  const int bits = significant_bits(v);
   if (bits > kExactBits)
     throw ModelError("layer '" + h.name + "': " + what + " needs " + std::to_string(bits) +
                      " significant bits, the emulator is exact up to " + std::to_string(kExactBits) +
@@ -483,87 +599,16 @@ torch::Tensor score(const HlsModel& model, const HlsLayer& h, const std::vector<
   return cast((k - torch::fmod(k, count)) / count / unit, h.type("result")).unsqueeze(1);
 }
 
-// y (rows, n_out) = bias + x (rows, n_in) · w (n_in, n_out), where w and
-// bias have `stride` columns, a multiple of 16, zero beyond n_out.  Every
-// product and partial sum is exact (dense_program checked it), so the order
-// of the sums does not matter.  Blocks of 2 rows by 16 columns are summed in
-// four registers over all of k, each weight load serving both rows.
-struct GemmLoop {
-  // Eight doubles, which the compiler splits into the registers the ISA has
-  // (one AVX-512 register, two AVX2, four SSE2).
-  using Vec = double __attribute__((vector_size(64)));
-  static constexpr int64_t kLanes = 8, kColumns = 2 * kLanes;
-
-  // Stores the first `columns` of (low, high) at y.
-  static void store(double* __restrict y, Vec low, Vec high, int64_t columns) {
-    if (columns == kColumns) {
-      std::memcpy(y, &low, sizeof low);
-      std::memcpy(y + kLanes, &high, sizeof high);
-      return;
-    }
-    double values[kColumns];
-    std::memcpy(values, &low, sizeof low);
-    std::memcpy(values + kLanes, &high, sizeof high);
-    for (int64_t c = 0; c < columns; ++c) y[c] = values[c];
-  }
-
-  // Rows x0 and x1 (the same row when there is one) into y0 and y1 (null
-  // when there is one).
-  static void block(int64_t n_in, int64_t stride, int64_t columns, const double* __restrict x0,
-                    const double* __restrict x1, const double* __restrict w, const double* __restrict bias,
-                    double* __restrict y0, double* __restrict y1) {
-    Vec b0, b1;
-    std::memcpy(&b0, bias, sizeof b0);
-    std::memcpy(&b1, bias + kLanes, sizeof b1);
-    Vec a00 = b0, a01 = b1, a10 = b0, a11 = b1;
-    for (int64_t k = 0; k < n_in; ++k) {
-      Vec w0, w1;
-      std::memcpy(&w0, w + k * stride, sizeof w0);
-      std::memcpy(&w1, w + k * stride + kLanes, sizeof w1);
-      const double u = x0[k], v = x1[k];
-      a00 += u * w0;
-      a01 += u * w1;
-      a10 += v * w0;
-      a11 += v * w1;
-    }
-    store(y0, a00, a01, columns);
-    if (y1) store(y1, a10, a11, columns);
-  }
-
-  void operator()(int64_t rows, int64_t n_in, int64_t stride, int64_t n_out, const double* __restrict x,
-                  const double* __restrict w, const double* __restrict bias, double* __restrict y) const {
-    for (int64_t j = 0; j < n_out; j += kColumns) {
-      const int64_t columns = std::min(kColumns, n_out - j);
-      for (int64_t r = 0; r < rows; r += 2) {
-        const bool pair = r + 1 < rows;
-        block(n_in, stride, columns, x + r * n_in, x + (r + pair) * n_in, w + j, bias + j, y + r * n_out + j,
-              pair ? y + (r + 1) * n_out + j : nullptr);
-      }
-    }
-  }
-};
-
-// y = bias + x · scale, per column of rows `width` wide.
-struct AffineLoop {
-  void operator()(int64_t rows, int64_t width, const double* __restrict x, const double* __restrict scale,
-                  const double* __restrict bias, double* __restrict y) const {
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < width; ++j) y[r * width + j] = bias[j] + x[r * width + j] * scale[j];
-  }
-};
-
-struct ClampMinLoop {
-  void operator()(int64_t n, const double* __restrict x, double* __restrict y) const {
-    for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.0 ? 0.0 : x[i];
-  }
-};
-
 // One step over `rows` rows of `width` values; returns the output width.
 int64_t run_step(const Step& step, const double* x, int64_t rows, int64_t width, double* y) {
   switch (step.kind) {
     case Step::Kind::Gemm:
-      quantizers::kernels::run_loop(GemmLoop{}, rows, width, step.weight.size(1), step.columns, x,
-                                    step.weight.data_ptr<double>(), step.bias.data_ptr<double>(), y);
+      if (step.weight.scalar_type() == torch::kFloat32)
+        gemm(rows, width, step.weight.size(1), step.columns, x, step.weight.data_ptr<float>(),
+             step.bias.data_ptr<float>(), y);
+      else
+        gemm(rows, width, step.weight.size(1), step.columns, x, step.weight.data_ptr<double>(),
+             step.bias.data_ptr<double>(), y);
       return step.columns;
     case Step::Kind::Affine:
       quantizers::kernels::run_loop(AffineLoop{}, rows, width, x, step.weight.data_ptr<double>(),

@@ -228,15 +228,22 @@ TEST_CASE("Emulated Conv2D with exact types equals the float convolution", "[hls
 }
 
 TEST_CASE("Emulated Dense, relu, Dense chain in row tiles equals the exact computation", "[hls][emulate]") {
-  // 37 -> 21 -> 3: column blocks of 16 with a partial one, an odd number of
-  // rows spread over several tiles, and the three layers fused in emulate().
+  // 37 -> 21 -> 3: a partial column block, a number of rows that is not a
+  // multiple of the GEMM's 4 nor of the tiles, and the three layers fused in
+  // emulate().  fc1's partial sums are multiples of 2^-6 below 2^13 (inputs
+  // ap_fixed<10,7>, weights ap_fixed<6,3>): 20 bits, summed in float; fc2's
+  // have 2^-32 steps (ap_fixed<32,16> both): summed in double.
   qtrain::Model model(spec({{"name", "chain"},
                             {"input_shape", {37}},
                             {"layers",
                              {{{"name", "fc1"}, {"type", "Dense"}, {"units", 21}},
                               {{"name", "act"}, {"type", "Activation"}, {"activation", "relu"}},
                               {{"name", "fc2"}, {"type", "Dense"}, {"units", 3}}}},
-                            {"hls", {{"Model", {{"Precision", "ap_fixed<32,16>"}}}}}}));
+                            {"hls",
+                             {{"Model", {{"Precision", "ap_fixed<32,16>"}}},
+                              {"LayerName",
+                               {{"input", {{"Precision", {{"result", "ap_fixed<10,7>"}}}}},
+                                {"fc1", {{"Precision", {{"weight", "ap_fixed<6,3>"}, {"bias", "ap_fixed<6,3>"}}}}}}}}}}));
   torch::manual_seed(5);
   test_helpers::set_weight(model, "fc1", "kernel", torch::randint(-8, 8, {37, 21}) / 4.0);
   test_helpers::set_weight(model, "fc1", "bias", torch::randint(-8, 8, {21}) / 4.0);
