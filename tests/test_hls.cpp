@@ -66,6 +66,18 @@ struct HandDense {
   }
 };
 
+// For a model whose types hold every value exactly: the firmware, emulated
+// whole (layers fused) and layer by layer, equals the float forward pass.
+void check_emulation_equals_forward(qtrain::Model& model, const torch::Tensor& x) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor expected = model.forward(x).to(torch::kFloat64);
+  HlsModel m = qtrain::build_hls_model(model, qtrain::hls_config_of(model));
+  torch::Tensor y = qtrain::emulate(m, x).front();
+  REQUIRE(y.sizes() == expected.sizes());
+  CHECK(torch::equal(y, expected));
+  CHECK(torch::equal(qtrain::emulate_layers(m, x).back(), expected));
+}
+
 }  // namespace
 
 TEST_CASE("Precision config reads hls4ml's keys, writes them back and names bad fields", "[hls]") {
@@ -219,12 +231,7 @@ TEST_CASE("Emulated Conv2D with exact types equals the float convolution", "[hls
   test_helpers::set_weight(model, "c", "bias", torch::randint(-8, 8, {3}) / 4.0);
   // Multiples of 1/8 and 1/4: every product and sum is exact in float32 too.
   torch::Tensor x = torch::randint(-32, 32, {4, 5, 6, 2}) / 8.0;
-  torch::NoGradGuard no_grad;
-  torch::Tensor expected = model.forward(x).to(torch::kFloat64);
-  HlsModel m = qtrain::build_hls_model(model, qtrain::hls_config_of(model));
-  torch::Tensor y = qtrain::emulate(m, x).front();
-  REQUIRE(y.sizes() == expected.sizes());
-  CHECK(torch::equal(y, expected));
+  check_emulation_equals_forward(model, x);
 }
 
 TEST_CASE("Emulated Dense, relu, Dense chain in row tiles equals the exact computation", "[hls][emulate]") {
@@ -252,13 +259,7 @@ TEST_CASE("Emulated Dense, relu, Dense chain in row tiles equals the exact compu
   // Multiples of 1/8 below 4: sums of products stay below 2^14 in multiples
   // of 2^-7, exact in float32 and within ap_fixed<32,16>.
   torch::Tensor x = torch::randint(-32, 32, {301, 37}) / 8.0;
-  torch::NoGradGuard no_grad;
-  torch::Tensor expected = model.forward(x).to(torch::kFloat64);
-  HlsModel m = qtrain::build_hls_model(model, qtrain::hls_config_of(model));
-  torch::Tensor y = qtrain::emulate(m, x).front();
-  REQUIRE(y.sizes() == expected.sizes());
-  CHECK(torch::equal(y, expected));
-  CHECK(torch::equal(qtrain::emulate_layers(m, x).back(), expected));
+  check_emulation_equals_forward(model, x);
 }
 
 TEST_CASE("A Reshape keeps its input's type even when the config says auto", "[hls]") {
