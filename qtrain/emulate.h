@@ -7,9 +7,10 @@
 // tables for sigmoid / tanh / softmax built and indexed as the C++ does.
 //
 // Values are float64 tensors holding exact fixed-point values; matrix
-// products run as exact double GEMMs whenever no partial sum can exceed 2^53
-// and the accumulator wraps (two's complement wrap is modular, so it commutes
-// with summation); saturating accumulators are summed in dense_latency's order.
+// products run as exact GEMMs (in double, or in float when every partial sum
+// fits in 24 bits) whenever no partial sum can exceed 2^53 and the
+// accumulator wraps (two's complement wrap is modular, so it commutes with
+// summation); saturating accumulators are summed in dense_latency's order.
 #pragma once
 
 #include <ATen/core/Tensor.h>
