@@ -22,6 +22,25 @@
 #define PRAGMA_DATA_PACK(x) NNET_PRAGMA(HLS data_pack variable = x)
 #endif
 
+// Declares a lookup table `name`, an array of `size` elements of `type`,
+// filled by the statement given as the last argument (it may hold commas).
+// In C simulation the table is static and filled on the first call only;
+// under synthesis it is a local array whose filling the tool evaluates at
+// compile time, as hls4ml writes its tables.
+#ifdef __HLS_SYN__
+#define NNET_LOOKUP_TABLE(type, name, size, ...) \
+  type name[size];                               \
+  __VA_ARGS__
+#else
+#define NNET_LOOKUP_TABLE(type, name, size, ...) \
+  static type name[size];                        \
+  static bool name##_filled = false;             \
+  if (!name##_filled) {                          \
+    __VA_ARGS__;                                 \
+    name##_filled = true;                        \
+  }
+#endif
+
 namespace nnet {
 
 // Whether layers exchange whole arrays (io_parallel) or hls::stream packs.

@@ -59,17 +59,8 @@ void init_range_table(table_T table_out[N]) {
 template <class data_T, class res_T, class CONFIG_T, int LO, int HI, double (*F)(double)>
 void range_table_lookup(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   typedef typename CONFIG_T::table_t table_T;
-#ifdef __HLS_SYN__
-  bool initialized = false;
-  table_T table[CONFIG_T::table_size];
-#else
-  static bool initialized = false;
-  static table_T table[CONFIG_T::table_size];
-#endif
-  if (!initialized) {
-    init_range_table<table_T, CONFIG_T::table_size, LO, HI, F>(table);
-    initialized = true;
-  }
+  NNET_LOOKUP_TABLE(table_T, table, CONFIG_T::table_size,
+                    init_range_table<table_T, CONFIG_T::table_size, LO, HI, F>(table));
   #pragma HLS PIPELINE
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
     res[i] = table[table_index<data_T, CONFIG_T::table_size, LO, HI>(data[i])];

@@ -85,17 +85,8 @@ void mse_score(const input1_T data1[CONFIG_T::n_in], const input2_T data2[CONFIG
   typedef typename CONFIG_T::accum_t accum_t;
   typedef typename CONFIG_T::table_t table_t;
   typedef typename CONFIG_T::reco_t reco_t;
-#ifdef __HLS_SYN__
-  bool initialized = false;
-  table_t tanh_table[CONFIG_T::table_size];
-#else
-  static bool initialized = false;
-  static table_t tanh_table[CONFIG_T::table_size];
-#endif
-  if (!initialized) {
-    init_range_table<table_t, CONFIG_T::table_size, -4, 4, tanh_fcn>(tanh_table);
-    initialized = true;
-  }
+  NNET_LOOKUP_TABLE(table_t, tanh_table, CONFIG_T::table_size,
+                    init_range_table<table_t, CONFIG_T::table_size, -4, 4, tanh_fcn>(tanh_table));
   #pragma HLS PIPELINE II=CONFIG_T::reuse_factor
   accum_t acc = 0;
   unsigned count = 0;
@@ -116,17 +107,8 @@ void kl_score(const mean_T mu[CONFIG_T::n_in], const logvar_T logvar[CONFIG_T::n
               res_T res[1]) {
   typedef typename CONFIG_T::accum_t accum_t;
   typedef typename CONFIG_T::exp_table_t exp_table_t;
-#ifdef __HLS_SYN__
-  bool initialized = false;
-  exp_table_t exp_table[CONFIG_T::table_size];
-#else
-  static bool initialized = false;
-  static exp_table_t exp_table[CONFIG_T::table_size];
-#endif
-  if (!initialized) {
-    init_range_table<exp_table_t, CONFIG_T::table_size, -8, 8, exp_fcn>(exp_table);
-    initialized = true;
-  }
+  NNET_LOOKUP_TABLE(exp_table_t, exp_table, CONFIG_T::table_size,
+                    init_range_table<exp_table_t, CONFIG_T::table_size, -8, 8, exp_fcn>(exp_table));
   #pragma HLS PIPELINE II=CONFIG_T::reuse_factor
   accum_t acc = 0;
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) {

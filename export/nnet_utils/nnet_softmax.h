@@ -86,17 +86,8 @@ void softmax_normalize(const typename CONFIG_T::accum_t exp_res[CONFIG_T::n_slic
                        res_T res[CONFIG_T::n_slice]) {
   #pragma HLS INLINE
   typedef typename CONFIG_T::accum_t accum_t;
-#ifdef __HLS_SYN__
-  bool initialized = false;
-  typename CONFIG_T::inv_table_t invert_table[CONFIG_T::inv_table_size];
-#else
-  static bool initialized = false;
-  static typename CONFIG_T::inv_table_t invert_table[CONFIG_T::inv_table_size];
-#endif
-  if (!initialized) {
-    init_invert_table<CONFIG_T>(invert_table);
-    initialized = true;
-  }
+  NNET_LOOKUP_TABLE(typename CONFIG_T::inv_table_t, invert_table, CONFIG_T::inv_table_size,
+                    init_invert_table<CONFIG_T>(invert_table));
   const typename CONFIG_T::inv_inp_t exp_sum =
       reduce<accum_t, CONFIG_T::n_slice, Op_add<accum_t> >(exp_res, Op_add<accum_t>());
   const typename CONFIG_T::inv_table_t inv_exp_sum =
@@ -111,17 +102,8 @@ void softmax_normalize(const typename CONFIG_T::accum_t exp_res[CONFIG_T::n_slic
 template <class data_T, class res_T, class CONFIG_T>
 void softmax_latency(const data_T data[CONFIG_T::n_slice], res_T res[CONFIG_T::n_slice]) {
   #pragma HLS PIPELINE
-#ifdef __HLS_SYN__
-  bool initialized = false;
-  typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table_size];
-#else
-  static bool initialized = false;
-  static typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table_size];
-#endif
-  if (!initialized) {
-    init_exp_table<data_T, CONFIG_T>(exp_table, 1.0);
-    initialized = true;
-  }
+  NNET_LOOKUP_TABLE(typename CONFIG_T::exp_table_t, exp_table, CONFIG_T::exp_table_size,
+                    init_exp_table<data_T, CONFIG_T>(exp_table, 1.0));
   typename CONFIG_T::accum_t exp_res[CONFIG_T::n_slice];
   #pragma HLS ARRAY_PARTITION variable=exp_res complete
   for (unsigned i = 0; i < CONFIG_T::n_slice; i++) {
@@ -135,17 +117,8 @@ template <class data_T, class res_T, class CONFIG_T>
 void softmax_stable(const data_T data[CONFIG_T::n_slice], res_T res[CONFIG_T::n_slice]) {
   #pragma HLS PIPELINE
   typedef typename CONFIG_T::inp_norm_t inp_norm_t;
-#ifdef __HLS_SYN__
-  bool initialized = false;
-  typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table_size];
-#else
-  static bool initialized = false;
-  static typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table_size];
-#endif
-  if (!initialized) {
-    init_exp_table<inp_norm_t, CONFIG_T>(exp_table, -1.0);
-    initialized = true;
-  }
+  NNET_LOOKUP_TABLE(typename CONFIG_T::exp_table_t, exp_table, CONFIG_T::exp_table_size,
+                    init_exp_table<inp_norm_t, CONFIG_T>(exp_table, -1.0));
   const data_T x_max = reduce<data_T, CONFIG_T::n_slice, Op_max<data_T> >(data, Op_max<data_T>());
   typename CONFIG_T::accum_t exp_res[CONFIG_T::n_slice];
   #pragma HLS ARRAY_PARTITION variable=exp_res complete
@@ -157,27 +130,22 @@ void softmax_stable(const data_T data[CONFIG_T::n_slice], res_T res[CONFIG_T::n_
   softmax_normalize<res_T, CONFIG_T>(exp_res, res);
 }
 
+// legacy's inverse table: 1/x over [0, 64), with 1/0 stored as table_T's
+// largest value.
+template <class table_T, unsigned N>
+void init_legacy_invert_table(table_T table_out[N]) {
+  for (unsigned k = 0; k < N; k++) {
+    const double x = table_input<N, 0, 64>(k);
+    table_out[k] = x == 0 ? max_value<table_T>() : table_T(1.0 / x);
+  }
+}
+
 template <class data_T, class res_T, class CONFIG_T>
 void softmax_legacy(const data_T data[CONFIG_T::n_slice], res_T res[CONFIG_T::n_slice]) {
   typedef typename CONFIG_T::table_t table_T;
   static const unsigned N = CONFIG_T::table_size;
-#ifdef __HLS_SYN__
-  bool initialized = false;
-  table_T exp_table[N];
-  table_T invert_table[N];
-#else
-  static bool initialized = false;
-  static table_T exp_table[N];
-  static table_T invert_table[N];
-#endif
-  if (!initialized) {
-    init_range_table<table_T, N, -8, 8, exp_fcn>(exp_table);
-    for (unsigned k = 0; k < N; k++) {
-      const double x = table_input<N, 0, 64>(k);
-      invert_table[k] = x == 0 ? max_value<table_T>() : table_T(1.0 / x);
-    }
-    initialized = true;
-  }
+  NNET_LOOKUP_TABLE(table_T, exp_table, N, init_range_table<table_T, N, -8, 8, exp_fcn>(exp_table));
+  NNET_LOOKUP_TABLE(table_T, invert_table, N, init_legacy_invert_table<table_T, N>(invert_table));
   #pragma HLS PIPELINE
   for (unsigned i = 0; i < CONFIG_T::n_slice; i++) {
     table_T exp_sum = 0;
