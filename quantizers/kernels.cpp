@@ -62,9 +62,17 @@ torch::Tensor piecewise_gradient(const Pieces& pieces, const torch::Tensor& grad
     for (int j = 1; j < Pieces::kMax; ++j) slope = k == j ? slopes[j] : slope;
     return gv * slope;
   };
+  // Two distinct slopes (ReLU's: 0 outside (0, bound], the gain inside):
+  // one compare instead of a chain.
+  const float inside = slopes[1], outside = slopes[0];
+  auto two_pieces = [inside, outside](float gv, uint8_t k) { return gv * (k == 1 ? inside : outside); };
+  const bool two = slopes[2] == slopes[0];
   at::parallel_for(0, grad.numel(), detail::kGrain, [&](int64_t begin, int64_t end) {
     FlushDenormals ftz;
-    run_loop(detail::MapLoop<decltype(scaled), float, uint8_t>{scaled}, begin, end, o, g, index);
+    if (two)
+      run_loop(detail::MapLoop<decltype(two_pieces), float, uint8_t>{two_pieces}, begin, end, o, g, index);
+    else
+      run_loop(detail::MapLoop<decltype(scaled), float, uint8_t>{scaled}, begin, end, o, g, index);
   });
   return out;
 }
