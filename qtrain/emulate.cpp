@@ -338,6 +338,9 @@ std::optional<RowProgram> normalize_program(const HlsLayer& h, const HardwareTyp
   const double bound = (h.scale.abs() * largest_input + h.bias.abs()).max().item<double>();
   const Values sums{std::max(in.frac + fractional_bits(st), fractional_bits(h.type("bias"))), -bound, bound};
   const int64_t width = h.scale.numel();
+  if (h.shape.empty() || h.shape.back() != width)
+    throw ModelError("layer '" + h.name + "': " + std::to_string(width) + " scales for " +
+                     (h.shape.empty() ? std::string("no") : std::to_string(h.shape.back())) + " channels");
   RowProgram program{width, width, {{Step::Kind::Affine, h.scale.contiguous(), h.bias.contiguous(), 0, {}}}};
   append_cast(program, sums, h.type("result"));
   return program;
