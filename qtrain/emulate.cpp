@@ -5,13 +5,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <optional>
 
 #include "qtrain/losses.h"
+#include "qtrain/row_program.h"
 #include "quantizers/fixed_quantize.h"
-#include "quantizers/isa_loops.h"
 
 namespace qtrain {
 namespace {
@@ -90,133 +89,10 @@ torch::Tensor weight_values(const HlsLayer& h) {
 int fractional_bits(const HardwareType& t) { return t.kind == Kind::Fixed ? t.fixed.fractional() : 0; }
 int width_bits(const HardwareType& t) { return t.kind == Kind::Fixed ? t.fixed.width : 2; }
 
-// ---- Row programs ---------------------------------------------------------
-// The layers whose arithmetic is, row by row, an exact GEMM and element-wise
-// steps (Dense and Conv on the exact-GEMM path, normalize with a fixed-point
-// scale, linear and relu) are row programs: their constants are prepared once
-// per model, and their steps run over tiles of rows small enough to stay in
-// cache, several layers at a time when each only feeds the next.
-
-struct Step {
-  enum class Kind { Gemm, Affine, ClampMin, Cast };
-  Kind kind;
-  // Gemm: (n_in, n_out) and (n_out) in the GEMM's type (float or double),
-  // with zero columns up to a multiple of its block; Affine: scale and bias
-  // per column.
-  torch::Tensor weight, bias;
-  int64_t columns = 0;  // Gemm: n_out
-  FixedType type{};     // Cast
-};
-
-struct RowProgram {
-  int64_t in_width = 0, out_width = 0;
-  std::vector<Step> steps;
-};
-
-// y (rows, n_out) = bias + x (rows, n_in) · w (n_in, n_out), summed in T
-// (double, or float when every partial sum fits in 24 bits): w and bias are
-// T with `stride` columns, a multiple of kColumns, zero beyond n_out; x and
-// y are double.  Every product and partial sum is exact (dense_program
-// checked it), so the order of the sums does not matter.  Blocks of 4 rows
-// by 2 vectors are summed in eight registers over all of k: each weight load
-// serves four rows, and eight independent sums hide the additions' latency.
-// Vectors are of `Bytes`: 64 for AVX-512, 32 for AVX2 (two SSE2 registers);
-// GCC lowers vectors wider than the ISA's poorly.
-template <class T, int Bytes>
-struct GemmLoop {
-  typedef T Vec __attribute__((vector_size(Bytes)));
-  static constexpr int64_t kLanes = Bytes / sizeof(T), kColumns = 2 * kLanes, kRows = 4;
-
-  static void load(Vec& v, const T* p) { std::memcpy(&v, p, sizeof v); }
-
-  // Stores the first `columns` of (low, high) at y.
-  static void store(double* __restrict y, const Vec& low, const Vec& high, int64_t columns) {
-    T values[kColumns];
-    std::memcpy(values, &low, sizeof low);
-    std::memcpy(values + kLanes, &high, sizeof high);
-    if (columns == kColumns) {
-      for (int64_t c = 0; c < kColumns; ++c) y[c] = values[c];
-    } else {
-      for (int64_t c = 0; c < columns; ++c) y[c] = values[c];
-    }
-  }
-
-  // Rows x[0..3] into y[0..3]; rows past the last repeat it, with a null y.
-  static void block(int64_t n_in, int64_t stride, int64_t columns, const double* const* x, const T* __restrict w,
-                    const T* __restrict bias, double* const* y) {
-    Vec low, high;
-    load(low, bias);
-    load(high, bias + kLanes);
-    Vec a0 = low, a1 = high, b0 = low, b1 = high, c0 = low, c1 = high, d0 = low, d1 = high;
-    const double *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
-    for (int64_t k = 0; k < n_in; ++k) {
-      Vec w0, w1;
-      load(w0, w + k * stride);
-      load(w1, w + k * stride + kLanes);
-      const T p = static_cast<T>(x0[k]), q = static_cast<T>(x1[k]), r = static_cast<T>(x2[k]),
-              s = static_cast<T>(x3[k]);
-      a0 += p * w0;
-      a1 += p * w1;
-      b0 += q * w0;
-      b1 += q * w1;
-      c0 += r * w0;
-      c1 += r * w1;
-      d0 += s * w0;
-      d1 += s * w1;
-    }
-    store(y[0], a0, a1, columns);
-    if (y[1]) store(y[1], b0, b1, columns);
-    if (y[2]) store(y[2], c0, c1, columns);
-    if (y[3]) store(y[3], d0, d1, columns);
-  }
-
-  void operator()(int64_t rows, int64_t n_in, int64_t stride, int64_t n_out, const double* __restrict x,
-                  const T* __restrict w, const T* __restrict bias, double* __restrict y) const {
-    for (int64_t j = 0; j < n_out; j += kColumns) {
-      const int64_t columns = std::min(kColumns, n_out - j);
-      for (int64_t r = 0; r < rows; r += kRows) {
-        const double* in[kRows];
-        double* out[kRows];
-        for (int64_t i = 0; i < kRows; ++i) {
-          const bool inside = r + i < rows;
-          in[i] = x + (inside ? r + i : r) * n_in;
-          out[i] = inside ? y + (r + i) * n_out + j : nullptr;
-        }
-        block(n_in, stride, columns, in, w + j, bias + j, out);
-      }
-    }
-  }
-};
-
-// The GEMM with vectors as wide as the ISA's registers.
-template <class T>
-void gemm(int64_t rows, int64_t n_in, int64_t stride, int64_t n_out, const double* x, const T* w, const T* bias,
-          double* y) {
-  if (quantizers::kernels::loop_isa() == quantizers::kernels::Isa::Avx512)
-    quantizers::kernels::run_loop(GemmLoop<T, 64>{}, rows, n_in, stride, n_out, x, w, bias, y);
-  else
-    quantizers::kernels::run_loop(GemmLoop<T, 32>{}, rows, n_in, stride, n_out, x, w, bias, y);
-}
-
-// y = bias + x · scale, per column of rows `width` wide.
-struct AffineLoop {
-  void operator()(int64_t rows, int64_t width, const double* __restrict x, const double* __restrict scale,
-                  const double* __restrict bias, double* __restrict y) const {
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = 0; j < width; ++j) y[r * width + j] = bias[j] + x[r * width + j] * scale[j];
-  }
-};
-
-struct ClampMinLoop {
-  void operator()(int64_t n, const double* __restrict x, double* __restrict y) const {
-    for (int64_t i = 0; i < n; ++i) y[i] = x[i] < 0.0 ? 0.0 : x[i];
-  }
-};
-
 // Appends the conversion of such values into `type`, unless it is the identity.
 void append_cast(RowProgram& program, const Values& v, const HardwareType& type) {
   if (type.kind != Kind::Fixed) throw ModelError("cannot emulate a result of type " + type.to_string());
-  if (!is_identity(v, type.fixed)) program.steps.push_back({Step::Kind::Cast, {}, {}, 0, type.fixed});
+  if (!is_identity(v, type.fixed)) program.steps.push_back({RowStep::Kind::Cast, {}, {}, 0, type.fixed});
 }
 
 // dense_latency (§2.3): acc = (accum_t) bias; acc += (accum_t) product, in
@@ -248,13 +124,7 @@ std::optional<RowProgram> dense_program(const HlsLayer& h, const HardwareType& i
   const Values partial_sums{std::max(in_type.fixed.fractional() + fractional_bits(wt), values_of(h.type("bias")).frac),
                             -bound, bound};
   const bool single = significant_bits(partial_sums) <= 24;
-  const int64_t n_out = w.size(1), block = single ? GemmLoop<float, 64>::kColumns : GemmLoop<double, 64>::kColumns;
-  auto padded = [&](const torch::Tensor& t) {
-    return torch::constant_pad_nd(t, {0, (block - n_out % block) % block})
-        .to(single ? torch::kFloat32 : torch::kFloat64)
-        .contiguous();
-  };
-  RowProgram program{n_in, n_out, {{Step::Kind::Gemm, padded(w), padded(bias), n_out}}};
+  RowProgram program{n_in, w.size(1), {gemm_step(w, bias, single)}};
   append_cast(program, sums, h.type("accum"));
   append_cast(program, exact ? sums : values_of(acc), h.type("result"));
   return program;
@@ -341,7 +211,7 @@ std::optional<RowProgram> normalize_program(const HlsLayer& h, const HardwareTyp
   if (h.shape.empty() || h.shape.back() != width)
     throw ModelError("layer '" + h.name + "': " + std::to_string(width) + " scales for " +
                      (h.shape.empty() ? std::string("no") : std::to_string(h.shape.back())) + " channels");
-  RowProgram program{width, width, {{Step::Kind::Affine, h.scale.contiguous(), h.bias.contiguous(), 0, {}}}};
+  RowProgram program{width, width, {{RowStep::Kind::Affine, h.scale.contiguous(), h.bias.contiguous(), 0, {}}}};
   append_cast(program, sums, h.type("result"));
   return program;
 }
@@ -383,7 +253,7 @@ std::optional<RowProgram> activation_program(const HlsLayer& h, const HardwareTy
   if (f == "linear" || saturates_at_zero) {
     append_cast(program, in, result);
   } else {
-    program.steps.push_back({Step::Kind::ClampMin, {}, {}, 0, {}});
+    program.steps.push_back({RowStep::Kind::ClampMin, {}, {}, 0, {}});
     append_cast(program, {in.frac, std::max(in.lo, 0.0), std::max(in.hi, 0.0)}, result);
   }
   return program;
@@ -600,63 +470,6 @@ torch::Tensor score(const HlsModel& model, const HlsLayer& h, const std::vector<
   const double unit = std::ldexp(1.0, acc.fractional());
   const torch::Tensor k = sum * unit, count = include.sum(1).clamp_min(1).to(torch::kFloat64);
   return cast((k - torch::fmod(k, count)) / count / unit, h.type("result")).unsqueeze(1);
-}
-
-// One step over `rows` rows of `width` values; returns the output width.
-int64_t run_step(const Step& step, const double* x, int64_t rows, int64_t width, double* y) {
-  switch (step.kind) {
-    case Step::Kind::Gemm:
-      if (step.weight.scalar_type() == torch::kFloat32)
-        gemm(rows, width, step.weight.size(1), step.columns, x, step.weight.data_ptr<float>(),
-             step.bias.data_ptr<float>(), y);
-      else
-        gemm(rows, width, step.weight.size(1), step.columns, x, step.weight.data_ptr<double>(),
-             step.bias.data_ptr<double>(), y);
-      return step.columns;
-    case Step::Kind::Affine:
-      quantizers::kernels::run_loop(AffineLoop{}, rows, width, x, step.weight.data_ptr<double>(),
-                                    step.bias.data_ptr<double>(), y);
-      return width;
-    case Step::Kind::ClampMin: quantizers::kernels::run_loop(ClampMinLoop{}, rows * width, x, y); return width;
-    case Step::Kind::Cast: quantizers::quantize_values(step.type, x, y, rows * width); return width;
-  }
-  return width;
-}
-
-// Runs a chain of programs, each on the previous one's output, over the rows
-// of x (rows, in_width of the first): tiles of rows in parallel, each through
-// every step in two buffers that stay in cache.
-torch::Tensor run_programs(const std::vector<const RowProgram*>& chain, const torch::Tensor& x) {
-  constexpr int64_t kTile = 128;
-  const torch::Tensor in = x.to(torch::kFloat64).contiguous();
-  const int64_t rows = in.size(0), in_width = chain.front()->in_width, out_width = chain.back()->out_width;
-  torch::Tensor out = torch::empty({rows, out_width}, torch::kFloat64);
-  int64_t widest = in_width, steps = 0;
-  for (const RowProgram* p : chain) {
-    widest = std::max(widest, p->out_width);
-    steps += static_cast<int64_t>(p->steps.size());
-  }
-  const double* source = in.data_ptr<double>();
-  double* target = out.data_ptr<double>();
-  at::parallel_for(0, (rows + kTile - 1) / kTile, 1, [&](int64_t first, int64_t last) {
-    std::vector<double> buffers(2 * kTile * widest);
-    double* const ping = buffers.data();
-    double* const pong = ping + kTile * widest;
-    for (int64_t tile = first; tile < last; ++tile) {
-      const int64_t begin = tile * kTile, count = std::min(kTile, rows - begin);
-      const double* values = source + begin * in_width;
-      double* const result = target + begin * out_width;
-      if (steps == 0) std::copy(values, values + count * in_width, result);
-      int64_t width = in_width, done = 0;
-      for (const RowProgram* p : chain)
-        for (const Step& step : p->steps) {
-          double* y = ++done == steps ? result : values == ping ? pong : ping;
-          width = run_step(step, values, count, width, y);
-          values = y;
-        }
-    }
-  });
-  return out;
 }
 
 // Per layer of a model, its row program if it has one.
