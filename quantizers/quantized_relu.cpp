@@ -120,6 +120,8 @@ class QuantizedRelu : public QuantizerBase<QuantizedRelu> {
     const float gain = ste ? 1.0f : keep;
     kernels::Pieces pieces{{}, {0.0f, gain, gain * ns}};
     auto piece = [=](float v) -> uint8_t { return clipped && !(v <= bound) ? 0 : (v > 0.0f ? 1 : 2); };
+    // Without a negative slope, pieces 0 and 2 share the slope 0: one test.
+    auto inside = [=](float v) -> uint8_t { return v > 0.0f && !(clipped && !(v <= bound)) ? 1 : 0; };
     torch::Tensor* record = kernels::wants_gradient(x) ? &pieces.index : nullptr;
 
     torch::Tensor value;
@@ -132,7 +134,7 @@ class QuantizedRelu : public QuantizerBase<QuantizedRelu> {
             float b = clipped && !(v <= bound) ? bound : (v > 0.0f ? v : 0.0f);
             return ste ? b + q * (xq - b) : keep * b + q * xq;
           },
-          piece, record, x);
+          inside, record, x);
     } else if (stochastic_ && training) {
       value = kernels::map_recording(
           [=](float v, float u0, float u1) {
