@@ -52,10 +52,17 @@ Command add_estimate_command(CLI::App& app) {
       if (!o->default_precision.empty() || o->score != "none")
         throw UsageError("--default and --score apply to a run directory or model spec, not to an exported project");
       layers = hls_export::read_project_layers(o->path, target);
+      // The project's layers are costed for the IO type it was written in.
+      if (!o->io.empty() && o->io != target.io_type)
+        throw UsageError("--io " + o->io + ": the project was exported for " + target.io_type +
+                         "; export it again with --io " + o->io);
     } else {
       TrainedRun run = open_run_or_spec(o->path);
       HlsConfig config = hls_config_of(*run.model);
       if (!o->default_precision.empty()) config.default_precision = ConfigType::parse(o->default_precision);
+      // Before the firmware model is built: the image geometry (padding
+      // layers, pixel loops) depends on the IO type.
+      if (!o->io.empty()) config.io_type = o->io;
       HlsModel firmware = build_hls_model(*run.model, config, anomaly_score_of(run, o->score));
       layers = hls_export::estimate_layers(firmware);
       target = hls_export::estimate_target(firmware);
@@ -66,7 +73,6 @@ Command add_estimate_command(CLI::App& app) {
       if (o->reuse > 0 && weighted) L.reuse_factor = o->reuse;
       if (!o->strategy.empty() && dense) L.strategy = o->strategy;
     }
-    if (!o->io.empty()) target.io_type = o->io;
     if (!o->part.empty()) target.part = o->part;
     if (o->clock > 0) target.clock_period = o->clock;
 
