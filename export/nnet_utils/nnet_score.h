@@ -60,21 +60,33 @@ struct score_config {
   typedef ap_fixed<16, 6> scale_t;
 };
 
-template <class input1_T, class input2_T, class res_T, class CONFIG_T>
-void mse_score(const input1_T data1[CONFIG_T::n_in], const input2_T data2[CONFIG_T::n_in],
-               res_T res[1]) {
-  #pragma HLS PIPELINE II=CONFIG_T::reuse_factor
+// The masked mean of squared differences between the target and the
+// reconstruction as reco_t holds it: acc += (accum_t)(d * d) over the
+// counted elements, then acc / count (a count of 0 divides by 1).
+template <class input1_T, class res_T, class CONFIG_T>
+void mse_of(const input1_T data1[CONFIG_T::n_in], const typename CONFIG_T::reco_t reco[CONFIG_T::n_in],
+            res_T res[1]) {
+  #pragma HLS INLINE
   typedef typename CONFIG_T::accum_t accum_t;
   accum_t acc = 0;
   unsigned count = 0;
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
     if (CONFIG_T::mask_zeros && data1[i] == 0) continue;
-    const typename CONFIG_T::reco_t r = data2[i];
-    const auto d = data1[i] - r;
+    const auto d = data1[i] - reco[i];
     acc += accum_t(d * d);
     count++;
   }
   res[0] = acc / (count > 0 ? count : 1u);
+}
+
+template <class input1_T, class input2_T, class res_T, class CONFIG_T>
+void mse_score(const input1_T data1[CONFIG_T::n_in], const input2_T data2[CONFIG_T::n_in],
+               res_T res[1]) {
+  #pragma HLS PIPELINE II=CONFIG_T::reuse_factor
+  typename CONFIG_T::reco_t reco[CONFIG_T::n_in];
+  #pragma HLS ARRAY_PARTITION variable=reco complete
+  for (unsigned i = 0; i < CONFIG_T::n_in; i++) reco[i] = data2[i];
+  mse_of<input1_T, res_T, CONFIG_T>(data1, reco, res);
 }
 
 // With tanh_eta_phi: the η and φ elements of the reconstruction through
@@ -82,24 +94,17 @@ void mse_score(const input1_T data1[CONFIG_T::n_in], const input2_T data2[CONFIG
 template <class input1_T, class input2_T, class res_T, class CONFIG_T>
 void mse_score(const input1_T data1[CONFIG_T::n_in], const input2_T data2[CONFIG_T::n_in],
                res_T res[1], const typename CONFIG_T::scale_t scale[CONFIG_T::n_in]) {
-  typedef typename CONFIG_T::accum_t accum_t;
   typedef typename CONFIG_T::table_t table_t;
   typedef typename CONFIG_T::reco_t reco_t;
   NNET_LOOKUP_TABLE(table_t, tanh_table, CONFIG_T::table_size,
                     init_range_table<table_t, CONFIG_T::table_size, -4, 4, tanh_fcn>(tanh_table));
   #pragma HLS PIPELINE II=CONFIG_T::reuse_factor
-  accum_t acc = 0;
-  unsigned count = 0;
-  for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
-    if (CONFIG_T::mask_zeros && data1[i] == 0) continue;
-    const reco_t r = i % 3 == 0
-                         ? reco_t(data2[i])
+  reco_t reco[CONFIG_T::n_in];
+  #pragma HLS ARRAY_PARTITION variable=reco complete
+  for (unsigned i = 0; i < CONFIG_T::n_in; i++)
+    reco[i] = i % 3 == 0 ? reco_t(data2[i])
                          : reco_t(scale[i] * tanh_table[table_index<input2_T, CONFIG_T::table_size, -4, 4>(data2[i])]);
-    const auto d = data1[i] - r;
-    acc += accum_t(d * d);
-    count++;
-  }
-  res[0] = acc / (count > 0 ? count : 1u);
+  mse_of<input1_T, res_T, CONFIG_T>(data1, reco, res);
 }
 
 template <class mean_T, class logvar_T, class res_T, class CONFIG_T>
