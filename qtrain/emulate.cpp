@@ -37,10 +37,13 @@ struct Values {
 
 Values values_of(const FixedType& t) { return {t.fractional(), t.min_value(), t.max_value()}; }
 
+// The largest magnitude of such values.
+double magnitude(const Values& v) { return std::max(-v.lo, v.hi); }
+
 // The significant bits every such value fits in (sign apart).
 int significant_bits(const Values& v) {
-  const double magnitude = std::max(-v.lo, v.hi);
-  return v.frac + (magnitude > 0 ? static_cast<int>(std::ceil(std::log2(magnitude))) + 1 : 0);
+  const double m = magnitude(v);
+  return v.frac + (m > 0 ? static_cast<int>(std::ceil(std::log2(m))) + 1 : 0);
 }
 Values values_of(const HardwareType& t) {
   if (t.kind != Kind::Fixed) return {0, -1.0, 1.0};  // binary and ternary values: -1, 0, 1
@@ -86,6 +89,11 @@ torch::Tensor weight_values(const HlsLayer& h) {
   return h.type("weight").kind == Kind::Xnor ? 2.0 * w - 1.0 : w;
 }
 
+// Whether conversions into t wrap as two's complement arithmetic does
+// (modulo 2^W), so that wrapping once at the end of a sum is the same as
+// wrapping every partial sum.
+bool wraps_modularly(const FixedType& t) { return t.overflow == quantizers::OverflowMode::WRAP && t.saturation_bits == 0; }
+
 int fractional_bits(const HardwareType& t) { return t.kind == Kind::Fixed ? t.fixed.fractional() : 0; }
 int width_bits(const HardwareType& t) { return t.kind == Kind::Fixed ? t.fixed.width : 2; }
 
@@ -112,11 +120,10 @@ std::optional<RowProgram> dense_program(const HlsLayer& h, const HardwareType& i
       in_type.fixed.width + width_bits(wt) + ceil_log2(n_in) + 1 > kExactBits)
     return std::nullopt;
   const torch::Tensor bias = cast(h.bias, acc).contiguous();
-  const double largest_input = std::max(-in_type.fixed.min_value(), in_type.fixed.max_value());
-  const double bound = (bias.abs() + w.abs().sum(0) * largest_input).max().item<double>();
+  const double bound = (bias.abs() + w.abs().sum(0) * magnitude(values_of(in_type))).max().item<double>();
   const Values sums{acc.fractional(), -bound, bound};
   const bool exact = is_identity(sums, acc);
-  const bool wraps = acc.overflow == quantizers::OverflowMode::WRAP && acc.saturation_bits == 0;
+  const bool wraps = wraps_modularly(acc);
   if (!exact && !wraps) return std::nullopt;
   // Partial sums are multiples of the finer of the products' and the bias'
   // precisions within `bound`: in float's 24 bits, the GEMM runs in float,
@@ -137,7 +144,7 @@ torch::Tensor dense_in_order(const HlsLayer& h, const torch::Tensor& x, const Ha
   const HardwareType& wt = h.type("weight");
   const torch::Tensor w = weight_values(h);
   const int64_t n_in = w.size(0);
-  const bool wraps = acc.overflow == quantizers::OverflowMode::WRAP && acc.saturation_bits == 0;
+  const bool wraps = wraps_modularly(acc);
   // Products of inputs x (R, k) with weight rows w (k, n_out), each converted to accum_t.
   auto products = [&](const torch::Tensor& xs, const torch::Tensor& ws) {
     torch::Tensor p = wt.kind == Kind::Exponent ? exponential_products(xs.unsqueeze(2), in_type.fixed, ws.unsqueeze(0), wt.fixed.width)
@@ -204,8 +211,7 @@ std::optional<RowProgram> normalize_program(const HlsLayer& h, const HardwareTyp
   // The exact sum has the finer of the two precisions and lies within
   // |scale| max|x| + |bias| of zero.
   const Values in = values_of(in_type);
-  const double largest_input = std::max(-in.lo, in.hi);
-  const double bound = (h.scale.abs() * largest_input + h.bias.abs()).max().item<double>();
+  const double bound = (h.scale.abs() * magnitude(in) + h.bias.abs()).max().item<double>();
   const Values sums{std::max(in.frac + fractional_bits(st), fractional_bits(h.type("bias"))), -bound, bound};
   const int64_t width = h.scale.numel();
   if (h.shape.empty() || h.shape.back() != width)
@@ -432,7 +438,6 @@ torch::Tensor score(const HlsModel& model, const HlsLayer& h, const std::vector<
   const Values va = values_of(model.layers[h.inputs[0]].fixed("result"));
   const Values vb = values_of(model.layers[h.inputs[1]].fixed("result"));
   const FixedType& acc = h.fixed("accum");
-  auto magnitude = [](const Values& v) { return std::max(-v.lo, v.hi); };
   if (h.operation == "kl") {
     // a: mu, b: logvar.  e = exp_table[index(logvar)] over [-8, 8).
     const FixedType& exp_t = h.fixed("exp_table");
@@ -454,7 +459,7 @@ torch::Tensor score(const HlsModel& model, const HlsLayer& h, const std::vector<
   if (h.activation == "tanh_eta_phi") {
     const FixedType& table_t = h.fixed("table");
     const Values products{fractional_bits(h.type("scale")) + table_t.fractional(), 0.0,
-                          h.scale.abs().max().item<double>() * std::max(-table_t.min_value(), table_t.max_value())};
+                          h.scale.abs().max().item<double>() * magnitude(values_of(table_t))};
     require_exact(h, products, "scale * tanh");
     const torch::Tensor tanh = function_table("tanh", h.table_size, 8.0, table_t).index({table_index(b, h.table_size, 8.0)});
     r = torch::where(torch::arange(b.size(1)) % 3 == 0, r, cast(h.scale * tanh, h.fixed("reco")));
@@ -473,7 +478,13 @@ torch::Tensor score(const HlsModel& model, const HlsLayer& h, const std::vector<
 }
 
 // Per layer of a model, its row program if it has one.
-using RowPrograms = std::vector<std::optional<RowProgram>>;
+// What is prepared once per model for a layer: its row program, run on the
+// rows of its input, or a convolution's per-pixel dense, run on the rows of
+// its windows.
+struct LayerPrograms {
+  std::optional<RowProgram> rows, pixels;
+};
+using RowPrograms = std::vector<LayerPrograms>;
 
 RowPrograms row_programs(const HlsModel& model) {
   RowPrograms programs(model.layers.size());
@@ -482,23 +493,25 @@ RowPrograms row_programs(const HlsModel& model) {
     const std::string& c = h.layer_class;
     if (h.inputs.empty()) continue;
     const HardwareType& in_type = model.layers[h.inputs[0]].type("result");
-    if (c == "Dense") programs[k] = dense_program(h, in_type);
-    if (c == "BatchNormalization" || c == "ApplyAlpha") programs[k] = normalize_program(h, in_type);
-    if (c == "Activation") programs[k] = activation_program(h, in_type);
+    if (c == "Dense") programs[k].rows = dense_program(h, in_type);
+    if (c == "Conv1D" || c == "Conv2D") programs[k].pixels = dense_program(h, in_type);
+    if (c == "BatchNormalization" || c == "ApplyAlpha") programs[k].rows = normalize_program(h, in_type);
+    if (c == "Activation") programs[k].rows = activation_program(h, in_type);
   }
   return programs;
 }
 
-// One firmware layer in fixed point, other than those with a row program.
-torch::Tensor fixed_layer(const HlsModel& model, const HlsLayer& h, const std::vector<torch::Tensor>& out) {
+// One firmware layer in fixed point, other than those with a row program; a
+// convolution with the program of its per-pixel dense, if it has one.
+torch::Tensor fixed_layer(const HlsModel& model, const HlsLayer& h, const std::optional<RowProgram>& pixels,
+                          const std::vector<torch::Tensor>& out) {
   const torch::Tensor& in = out[h.inputs[0]];
   const HardwareType& in_type = model.layers[h.inputs[0]].type("result");
   const std::string& c = h.layer_class;
   if (c == "Dense") return dense_in_order(h, in, in_type);
   if (c == "Conv1D" || c == "Conv2D") {
-    const std::optional<RowProgram> program = dense_program(h, in_type);
     return per_pixel(h, in, [&](const torch::Tensor& rows) {
-      return program ? run_programs({&*program}, rows) : dense_in_order(h, rows, in_type);
+      return pixels ? run_programs({&*pixels}, rows) : dense_in_order(h, rows, in_type);
     });
   }
   if (c == "BatchNormalization" || c == "ApplyAlpha") return normalize_exponential(h, in, in_type);
@@ -575,16 +588,16 @@ std::vector<torch::Tensor> evaluate(const HlsModel& model, const RowPrograms& pr
       out[k] = out[h.inputs[0]].reshape(sizes);
     } else if (arithmetic == Arithmetic::Float) {
       out[k] = ideal_layer(h, out);
-    } else if (programs[k]) {
-      std::vector<const RowProgram*> chain{&*programs[k]};
+    } else if (programs[k].rows) {
+      std::vector<const RowProgram*> chain{&*programs[k].rows};
       const size_t first = k;
-      while (fused[k]) chain.push_back(&*programs[++k]);
+      while (fused[k]) chain.push_back(&*programs[++k].rows);
       const torch::Tensor& in = out[model.layers[first].inputs[0]];
       std::vector<int64_t> sizes{in.size(0)};
       sizes.insert(sizes.end(), model.layers[k].shape.begin(), model.layers[k].shape.end());
       out[k] = run_programs(chain, in.reshape({-1, chain.front()->in_width})).reshape(sizes);
     } else {
-      out[k] = fixed_layer(model, h, out);
+      out[k] = fixed_layer(model, h, programs[k].pixels, out);
     }
   }
   return out;
@@ -607,7 +620,7 @@ std::vector<torch::Tensor> emulate(const HlsModel& model, const torch::Tensor& x
   for (int o : model.outputs) ++readers[o];
   std::vector<bool> fused(model.layers.size(), false);
   for (size_t k = 0; k + 1 < model.layers.size(); ++k)
-    fused[k] = programs[k] && programs[k + 1] && readers[k] == 1 &&
+    fused[k] = programs[k].rows && programs[k + 1].rows && readers[k] == 1 &&
                model.layers[k + 1].inputs == std::vector<int>{static_cast<int>(k)};
   // Blocks small enough that a layer's values stay in cache, emulated in
   // parallel; the tensor operations inside a block then run on one thread.

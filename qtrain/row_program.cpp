@@ -87,37 +87,16 @@ struct GemmLoop {
   }
 };
 
-#ifdef QUANTIZERS_X86_LOOPS
-// The ISA runners of isa_loops.h with fused multiply-adds.  The project
-// compiles with -ffp-contract=off so that float arithmetic follows QKeras
-// operation by operation; every product and partial sum of these GEMMs is
-// exact, so a fused multiply-add gives the same value in one instruction.
-template <class Loop, class... A>
-[[gnu::noinline, gnu::flatten, gnu::target("avx512f,avx512bw,avx512vl,avx512dq,fma"),
-  gnu::optimize("fp-contract=fast")]] void run_avx512_fma(Loop loop, A... args) {
-  loop(args...);
-}
-
-template <class Loop, class... A>
-[[gnu::noinline, gnu::flatten, gnu::target("avx2,fma"), gnu::optimize("fp-contract=fast")]] void run_avx2_fma(
-    Loop loop, A... args) {
-  loop(args...);
-}
-#endif
-
-// The GEMM with vectors as wide as the ISA's registers, and fused
-// multiply-adds where the CPU has them.
+// The GEMM with vectors as wide as the ISA's registers; its products and
+// sums are exact, so fused multiply-adds are allowed.
 template <class T>
 void gemm(int64_t rows, int64_t n_in, int64_t stride, int64_t n_out, const double* x, const T* w, const T* bias,
           double* y) {
-  using quantizers::kernels::Isa;
-#ifdef QUANTIZERS_X86_LOOPS
-  const Isa isa = quantizers::kernels::loop_isa();
-  static const bool has_fma = __builtin_cpu_supports("fma");
-  if (isa == Isa::Avx512) return run_avx512_fma(GemmLoop<T, 64>{}, rows, n_in, stride, n_out, x, w, bias, y);
-  if (isa == Isa::Avx2 && has_fma) return run_avx2_fma(GemmLoop<T, 32>{}, rows, n_in, stride, n_out, x, w, bias, y);
-#endif
-  quantizers::kernels::run_loop(GemmLoop<T, 32>{}, rows, n_in, stride, n_out, x, w, bias, y);
+  using quantizers::kernels::run_exact_loop;
+  if (quantizers::kernels::loop_isa() == quantizers::kernels::Isa::Avx512)
+    run_exact_loop(GemmLoop<T, 64>{}, rows, n_in, stride, n_out, x, w, bias, y);
+  else
+    run_exact_loop(GemmLoop<T, 32>{}, rows, n_in, stride, n_out, x, w, bias, y);
 }
 
 // y = bias + x · scale, per column of rows `width` wide.

@@ -36,6 +36,19 @@ template <class Loop, class... A>
                                                                                                     A... args) {
   loop(args...);
 }
+
+// The same with fused multiply-adds, for run_exact_loop.
+template <class Loop, class... A>
+[[gnu::noinline, gnu::flatten, gnu::target("avx2,fma"), gnu::optimize("fp-contract=fast")]] void run_avx2_fma(
+    Loop loop, A... args) {
+  loop(args...);
+}
+
+template <class Loop, class... A>
+[[gnu::noinline, gnu::flatten, gnu::target("avx512f,avx512bw,avx512vl,avx512dq,fma"),
+  gnu::optimize("fp-contract=fast")]] void run_avx512_fma(Loop loop, A... args) {
+  loop(args...);
+}
 #endif
 
 }  // namespace detail
@@ -56,6 +69,28 @@ void run_loop(const Loop& loop, A... args) {
   switch (loop_isa()) {
     case Isa::Avx512: return detail::run_avx512(loop, args...);
     case Isa::Avx2: return detail::run_avx2(loop, args...);
+    case Isa::Baseline: break;
+  }
+#endif
+  detail::run_baseline(loop, args...);
+}
+
+// Whether the CPU has fused multiply-adds (FMA3).
+bool cpu_has_fma();
+
+// run_loop for loops whose floating-point products and sums are all exact,
+// so that a fused multiply-add gives the same value in one instruction: they
+// are compiled with contraction (the project's -ffp-contract=off keeps
+// QKeras' order of operations everywhere else), and with FMA under AVX-512,
+// and under AVX2 when the CPU has it.
+template <class Loop, class... A>
+void run_exact_loop(const Loop& loop, A... args) {
+#ifdef QUANTIZERS_X86_LOOPS
+  switch (loop_isa()) {
+    case Isa::Avx512: return detail::run_avx512_fma(loop, args...);
+    case Isa::Avx2:
+      if (cpu_has_fma()) return detail::run_avx2_fma(loop, args...);
+      return detail::run_avx2(loop, args...);
     case Isa::Baseline: break;
   }
 #endif

@@ -114,6 +114,18 @@ Isa loop_isa() {
   return isa;
 }
 
+bool cpu_has_fma() {
+#ifdef QUANTIZERS_X86_LOOPS
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("fma") != 0;
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
+
 std::vector<int64_t> all_axes_but(int64_t rank, const std::vector<int>& keep) {
   std::vector<int64_t> axes;
   for (int64_t a = 0; a < rank; ++a)
