@@ -43,8 +43,7 @@ Command add_estimate_command(CLI::App& app) {
   cmd->add_option("--clock", o->clock, "Clock period in ns (default: the config's)")->check(CLI::PositiveNumber);
   cmd->add_option("--default", o->default_precision,
                   "Model default precision for a run or spec, e.g. ap_fixed<14,6> (default: the config's)");
-  cmd->add_option("--score", o->score, "Autoencoder runs: the firmware with this anomaly score (as export --score)")
-      ->check(CLI::IsMember({"none", "io", "kl"}));
+  add_score_option(cmd, o->score, "Autoencoder runs: the firmware with this anomaly score (as export --score)");
   return [o] {
     hls_export::EstimateTarget target;
     std::vector<hls_export::EstimateLayer> layers;

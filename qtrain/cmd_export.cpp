@@ -36,10 +36,7 @@ Command add_export_command(CLI::App& app) {
   cmd->add_option("--part", over.part, "FPGA part (overrides the config's Part)");
   cmd->add_option("--clock", over.clock_period, "Clock period in ns (overrides the config's ClockPeriod)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--score", o->score,
-                  "Autoencoders: the firmware outputs this anomaly score: io (MSE of input and reconstruction) "
-                  "or kl (D_KL of the VAE encoder, without the decoder); default none")
-      ->check(CLI::IsMember({"none", "io", "kl"}));
+  add_score_option(cmd, o->score, "Autoencoders: the firmware outputs this anomaly score");
   cmd->add_option("--tb-samples", o->tb_samples, "Test samples in tb_data (0: none; default 1000)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--force", o->project.force, "Replace an existing project directory");

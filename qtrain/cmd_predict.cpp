@@ -85,10 +85,9 @@ Command add_predict_command(CLI::App& app) {
       cmd->add_flag("--emulate", o->emulate, "Emulate the firmware under the spec's precision config (\"hls\")");
   cmd->add_option("--csim", o->csim, "Run the C model of this exported project (built as a shared library)")
       ->excludes(emulate_flag);
-  cmd->add_option("--score", o->score,
-                  "With --emulate or --csim, autoencoders: the firmware's anomaly score (as exported with "
-                  "export --score): io or kl; default none")
-      ->check(CLI::IsMember({"none", "io", "kl"}));
+  add_score_option(cmd, o->score,
+                   "With --emulate or --csim, autoencoders: the firmware's anomaly score (as exported with "
+                   "export --score)");
   cmd->add_option("-o,--out", o->output, "CSV of predictions to write");
   cmd->add_flag("--force", o->force, "Overwrite an existing --out file");
   return [o] {

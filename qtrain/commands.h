@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace qtrain::cli {
@@ -35,5 +36,15 @@ struct RegisteredCommand {
 };
 // Every registered subcommand, sorted by name.
 std::vector<RegisteredCommand> registered_commands();
+
+// --score KIND, an autoencoder's anomaly score in the firmware
+// (anomaly_score_of): `what` says what it does for the command.
+inline CLI::Option* add_score_option(CLI::App* cmd, std::string& kind, const std::string& what) {
+  return cmd
+      ->add_option("--score", kind,
+                   what + ": io (MSE of input and reconstruction) or kl (D_KL of the VAE encoder, without the "
+                          "decoder); default none")
+      ->check(CLI::IsMember({"none", "io", "kl"}));
+}
 
 }  // namespace qtrain::cli
