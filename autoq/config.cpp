@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "energy/data_type.h"
+#include "energy/memory.h"
 #include "qtrain/files.h"
 #include "quantizers/quantizer.h"
 
@@ -90,6 +92,96 @@ struct Reader {
     }
     throw error(field, "must be a bit count or a non-empty list of quantizer strings, got " + j.dump());
   }
+
+  Goal goal(const json& g) const {
+    if (!g.is_object() || !g.contains("type") || !g["type"].is_string())
+      throw error("goal", "must be {\"type\": \"bits\" or \"energy\", \"params\": {...}}");
+    Goal goal;
+    const std::string type = g["type"].get<std::string>();
+    if (type == "bits") goal.kind = Goal::Kind::Bits;
+    else if (type == "energy") goal.kind = Goal::Kind::Energy;
+    else throw error("goal.type", "must be \"bits\" or \"energy\", got \"" + type + "\"");
+    if (!g.contains("params")) return goal;
+    const json& p = g["params"];
+    if (!p.is_object()) throw error("goal.params", "must be an object");
+    for (const auto& [key, value] : p.items()) {
+      const std::string field = "goal.params." + key;
+      if (key == "delta_p" || key == "delta_n") {
+        if (!value.is_number() || value.get<double>() < 0) throw error(field, "must be a non-negative number");
+        (key == "delta_p" ? goal.delta_p : goal.delta_n) = value.get<double>();
+      } else if (key == "rate") {
+        goal.rate = positive_number(value, field);
+        if (goal.rate == 1) throw error(field, "must not be 1 (it is the base of a logarithm)");
+      } else if (key == "stress") {
+        goal.stress = positive_number(value, field);
+      } else if (goal.kind == Goal::Kind::Energy) {
+        energy_param(goal, key, value, field);
+      } else {
+        throw error(field, "is not a parameter of the bits goal");
+      }
+    }
+    return goal;
+  }
+
+  // ForgivingFactorPower's parameters; the memory options are pairs
+  // [reference, trial] as in QKeras.
+  void energy_param(Goal& goal, const std::string& key, const json& value, const std::string& field) const {
+    auto each_of_pair = [&](auto read) {
+      if (!value.is_array() || value.size() != 2) throw error(field, "must be a pair [reference, trial], got " + value.dump());
+      for (size_t i = 0; i < 2; ++i) read(goal.placement[i], value[i], field + "[" + std::to_string(i) + "]");
+    };
+    if (key == "reference_internal" || key == "reference_accumulator") {
+      if (!value.is_string()) throw error(field, "must be a type name, got " + value.dump());
+      (key == "reference_internal" ? goal.reference_internal : goal.reference_accumulator) = value.get<std::string>();
+    } else if (key == "process") {
+      if (!value.is_string()) throw error(field, "must be a string, got " + value.dump());
+      goal.process = value.get<std::string>();
+      try {
+        energy::check_process(goal.process);
+      } catch (const std::invalid_argument& e) {
+        throw error(field, e.what());
+      }
+    } else if (key == "parameters_on_memory" || key == "activations_on_memory") {
+      each_of_pair([&](energy::Placement& placement, const json& v, const std::string& f) {
+        try {
+          if (!v.is_string()) throw std::invalid_argument("must be dram, sram or fixed, got " + v.dump());
+          (key == "parameters_on_memory" ? placement.parameters : placement.activations) =
+              energy::parse_memory(v.get<std::string>());
+        } catch (const std::invalid_argument& e) {
+          throw error(f, e.what());
+        }
+      });
+    } else if (key == "min_sram_size") {
+      each_of_pair([&](energy::Placement& placement, const json& v, const std::string& f) {
+        if (!v.is_number() || v.get<double>() < 0) throw error(f, "must be a non-negative number of bits, got " + v.dump());
+        placement.min_sram_size = v.get<double>();
+      });
+    } else if (key == "rd_wr_on_io") {
+      each_of_pair([&](energy::Placement& placement, const json& v, const std::string& f) {
+        if (!v.is_boolean()) throw error(f, "must be true or false, got " + v.dump());
+        placement.rd_wr_on_io = v.get<bool>();
+      });
+    } else if (key == "source_quantizers") {
+      // One model input: a type name or a list of one.
+      const json& source = value.is_array() && value.size() == 1 ? value[0] : value;
+      if (!source.is_string())
+        throw error(field, "must be the model input's type (\"int8\", \"fp32\", a quantizer) or a list of one, got " +
+                               value.dump());
+      try {
+        energy::named_type(source.get<std::string>());
+      } catch (const std::invalid_argument& e) {
+        throw error(field, e.what());
+      }
+      goal.source_quantizer = source.get<std::string>();
+    } else if (key == "trained_model") {
+      // QTools' is_inference only refines the price of po2 shifters by the
+      // trained weights' distinct exponents; the search prices untrained specs.
+      if (!value.is_boolean() || value.get<bool>())
+        throw error(field, "must be false: trials are priced from their quantizers, not trained weights");
+    } else {
+      throw error(field, "is not a parameter of the energy goal");
+    }
+  }
 };
 
 }  // namespace
@@ -154,37 +246,7 @@ AutoqConfig AutoqConfig::from_json(const json& j, const std::string& source, con
     }
   }
 
-  if (j.contains("goal")) {
-    const json& g = j["goal"];
-    if (!g.is_object() || !g.contains("type") || !g["type"].is_string())
-      throw r.error("goal", "must be {\"type\": \"bits\" or \"energy\", \"params\": {...}}");
-    const std::string type = g["type"].get<std::string>();
-    if (type == "bits") c.goal.kind = Goal::Kind::Bits;
-    else if (type == "energy") c.goal.kind = Goal::Kind::Energy;
-    else throw r.error("goal.type", "must be \"bits\" or \"energy\", got \"" + type + "\"");
-    if (g.contains("params")) {
-      const json& p = g["params"];
-      if (!p.is_object()) throw r.error("goal.params", "must be an object");
-      for (const auto& [key, value] : p.items()) {
-        const std::string field = "goal.params." + key;
-        if (key == "delta_p" || key == "delta_n") {
-          if (!value.is_number() || value.get<double>() < 0) throw r.error(field, "must be a non-negative number");
-          (key == "delta_p" ? c.goal.delta_p : c.goal.delta_n) = value.get<double>();
-        } else if (key == "rate") {
-          c.goal.rate = r.positive_number(value, field);
-          if (c.goal.rate == 1) throw r.error(field, "must not be 1 (it is the base of a logarithm)");
-        } else if (key == "stress") {
-          c.goal.stress = r.positive_number(value, field);
-        } else if (c.goal.kind == Goal::Kind::Energy &&
-                   (key == "reference_internal" || key == "reference_accumulator") && value.is_string()) {
-          (key == "reference_internal" ? c.goal.reference_internal : c.goal.reference_accumulator) =
-              value.get<std::string>();
-        } else {
-          throw r.error(field, "is not a parameter of the " + type + " goal");
-        }
-      }
-    }
-  }
+  if (j.contains("goal")) c.goal = r.goal(j["goal"]);
 
   if (j.contains("metric")) {
     if (!j["metric"].is_string()) throw r.error("metric", "must be a test metric name");

@@ -16,6 +16,7 @@
 // §6.4).  docs/autoq.md describes each.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -24,6 +25,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "energy/memory.h"
 
 namespace autoq {
 
@@ -48,8 +51,16 @@ struct Goal {
   Kind kind = Kind::Bits;
   double delta_p = 8, delta_n = 8;  // percent
   double rate = 2, stress = 1;
-  // energy: reference_internal / reference_accumulator of ForgivingFactorPower
+  // energy (ForgivingFactorPower's parameters): the types the reference is
+  // priced in; the energy table; where the reference ([0]) and the trial
+  // ([1]) keep parameters and activations (by default parameters are
+  // hard-wired and activations in DRAM); and the number format of the
+  // trial's input (empty: QTools' default, quantized_bits(8, 0, 1)).
   std::string reference_internal = "fp32", reference_accumulator = "fp32";
+  std::string process = "horowitz";
+  std::array<energy::Placement, 2> placement{energy::Placement{energy::Memory::Fixed, energy::Memory::Dram},
+                                             energy::Placement{energy::Memory::Fixed, energy::Memory::Dram}};
+  std::string source_quantizer;
 };
 
 // How trials are drawn: uniformly at random, by a Gaussian process with

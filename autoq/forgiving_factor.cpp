@@ -34,21 +34,25 @@ std::vector<double> learning_rate_choices(double lr, double reference, double tr
 
 namespace {
 
-// ForgivingFactorPower's defaults: parameters hard-wired, activations in DRAM.
-energy::EnergyOptions power_options() {
+// ForgivingFactorPower's QTools options for the reference (for_reference,
+// everything in the reference types) or for a trial (layers without
+// quantizers in the reference types).
+energy::EnergyOptions power_options(const Goal& goal, bool reference) {
   energy::EnergyOptions options;
-  options.parameters = energy::Memory::Fixed;
-  options.activations = energy::Memory::Dram;
+  options.process = goal.process;
+  options.placement = goal.placement[reference ? 0 : 1];
+  if (reference) return energy::reference_options(options, goal.reference_internal, goal.reference_accumulator);
+  if (!goal.source_quantizer.empty()) options.types.source_quantizer = goal.source_quantizer;
+  options.types.keras_quantizer = goal.reference_internal;
+  options.types.keras_accumulator = goal.reference_accumulator;
   return options;
 }
 
 }  // namespace
 
 std::map<std::string, double> reference_layer_energy(const Goal& goal, qtrain::Model& float_model) {
-  const energy::EnergyOptions options =
-      energy::reference_options(power_options(), goal.reference_internal, goal.reference_accumulator);
   std::map<std::string, double> energies;
-  for (const energy::LayerEnergy& layer : energy::energy_estimate(float_model, options).layers)
+  for (const energy::LayerEnergy& layer : energy::energy_estimate(float_model, power_options(goal, true)).layers)
     energies[layer.name] = layer.counted();
   return energies;
 }
@@ -57,19 +61,14 @@ ForgivingFactor::ForgivingFactor(const Goal& goal, qtrain::Model& float_model) :
   if (goal.kind == Goal::Kind::Bits) {
     reference_ = static_cast<double>(energy::model_bits(float_model).total) * goal.stress;
   } else {
-    energy::EnergyOptions options =
-        energy::reference_options(power_options(), goal.reference_internal, goal.reference_accumulator);
-    reference_ = static_cast<double>(energy::energy_estimate(float_model, options).total);
+    reference_ = static_cast<double>(energy::energy_estimate(float_model, power_options(goal, true)).total);
   }
   if (!(reference_ > 0)) throw std::invalid_argument(float_model.spec().source + ": the reference cost is 0");
 }
 
 int64_t ForgivingFactor::cost(qtrain::Model& trial_model) const {
   if (goal_.kind == Goal::Kind::Bits) return energy::model_bits(trial_model).total;
-  energy::EnergyOptions options = power_options();
-  options.types.keras_quantizer = goal_.reference_internal;
-  options.types.keras_accumulator = goal_.reference_accumulator;
-  return energy::energy_estimate(trial_model, options).total;
+  return energy::energy_estimate(trial_model, power_options(goal_, false)).total;
 }
 
 }  // namespace autoq

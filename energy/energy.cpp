@@ -25,12 +25,13 @@ double round2(double x) { return std::round(x * 100.0) / 100.0; }
 // Moving `total_bits` between memory and the logic.  `io`: the tensor is a
 // model input or output, which QTools takes from (puts in) DRAM through SRAM
 // when rd_wr_on_io, else from SRAM.
-double memory_energy(double total_bits, Memory memory, bool io, const EnergyOptions& options) {
-  if (io) memory = options.rd_wr_on_io ? Memory::Dram : Memory::Sram;
+double memory_energy(double total_bits, Memory memory, bool io, const Placement& placement) {
+  if (io) memory = placement.rd_wr_on_io ? Memory::Dram : Memory::Sram;
   switch (memory) {
     case Memory::Dram:
-      return dram_energy(total_bits) + (options.rd_wr_on_io ? sram_energy(total_bits, options.min_sram_size) : 0.0);
-    case Memory::Sram: return sram_energy(total_bits, options.min_sram_size);
+      return dram_energy(total_bits) +
+             (placement.rd_wr_on_io ? sram_energy(total_bits, placement.min_sram_size) : 0.0);
+    case Memory::Sram: return sram_energy(total_bits, placement.min_sram_size);
     case Memory::Fixed: break;
   }
   return 0.0;
@@ -71,6 +72,10 @@ std::string_view to_string(Memory memory) {
   return "";
 }
 
+void check_process(const std::string& process) {
+  if (process != "horowitz") throw std::invalid_argument("unknown process '" + process + "' (known: horowitz)");
+}
+
 EnergyOptions reference_options(EnergyOptions base, const std::string& internal, const std::string& accumulator) {
   if (internal != "fp32" && internal != "fp16" && internal != "int8")
     throw std::invalid_argument("reference internal type must be fp32, fp16 or int8, got '" + internal + "'");
@@ -108,8 +113,8 @@ double sram_energy(double total_bits, double min_sram_size) {
 double dram_energy(double total_bits) { return std::max(20.3125 * total_bits, 0.0); }
 
 EnergyReport energy_estimate(const std::vector<LayerDataTypes>& map, const EnergyOptions& options) {
-  if (options.process != "horowitz")
-    throw std::invalid_argument("unknown process '" + options.process + "' (known: horowitz)");
+  check_process(options.process);
+  const Placement& placement = options.placement;
   EnergyReport report;
   double counted = 0, all = 0;
   for (const LayerDataTypes& t : map) {
@@ -119,11 +124,11 @@ EnergyReport energy_estimate(const std::vector<LayerDataTypes>& map, const Energ
     double inputs = 0, parameters = 0;
     for (size_t i = 0; i < t.inputs.size(); ++i)
       inputs += memory_energy(static_cast<double>(element_count(t.input_shapes[i])) * t.inputs[i].bits,
-                              options.activations, t.reads_model_input, options);
+                              placement.activations, t.reads_model_input, placement);
     for (const Parameter& p : t.parameters)
-      parameters += memory_energy(static_cast<double>(p.elements) * p.type.bits, options.parameters, false, options);
+      parameters += memory_energy(static_cast<double>(p.elements) * p.type.bits, placement.parameters, false, placement);
     double outputs = memory_energy(static_cast<double>(element_count(t.output_shape)) * t.output.bits,
-                                   options.activations, t.writes_model_output, options);
+                                   placement.activations, t.writes_model_output, placement);
     double ops = op_cost(t);
     all += inputs + parameters + outputs + ops;
     e.inputs = round2(inputs);

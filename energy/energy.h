@@ -7,30 +7,20 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "energy/layer_map.h"
+#include "energy/memory.h"
 #include "qtrain/model.h"
 
 namespace energy {
 
-// Where a tensor lives: read from DRAM (through SRAM), from SRAM, or free
-// (hard-wired in the logic).
-enum class Memory { Dram, Sram, Fixed };
-Memory parse_memory(std::string_view text);  // "dram", "sram", "fixed"; throws std::invalid_argument
-std::string_view to_string(Memory memory);
-
-// QTools.pe()'s options; the defaults are QTools'.
+// QTools' options; the defaults are QTools'.
 struct EnergyOptions {
-  std::string process = "horowitz";  // the energy table (only the 45 nm Horowitz table exists)
-  Memory parameters = Memory::Dram;
-  Memory activations = Memory::Dram;
-  double min_sram_size = 0;  // bits: SRAM accesses cost at least those of an SRAM this big
-  // Model inputs and outputs go through DRAM (else they sit in SRAM).
-  bool rd_wr_on_io = true;
+  std::string process = "horowitz";  // the energy table
+  Placement placement;
   DataTypeOptions types;
 };
 

@@ -29,10 +29,10 @@ struct Options {
 
 energy::EnergyOptions energy_options(const Options& o) {
   energy::EnergyOptions e;
-  e.parameters = energy::parse_memory(o.parameters_on);
-  e.activations = energy::parse_memory(o.activations_on);
-  e.min_sram_size = o.min_sram_size;
-  e.rd_wr_on_io = o.rd_wr_on_io;
+  e.placement.parameters = energy::parse_memory(o.parameters_on);
+  e.placement.activations = energy::parse_memory(o.activations_on);
+  e.placement.min_sram_size = o.min_sram_size;
+  e.placement.rd_wr_on_io = o.rd_wr_on_io;
   e.types.source_quantizer = o.source;
   e.types.keras_quantizer = o.keras_quantizer;
   e.types.keras_accumulator = o.keras_accumulator;

@@ -144,6 +144,26 @@ TEST_CASE("autoq config: bad input names the field", "[autoq]") {
   CHECK_THROWS_WITH(config_from({{"goal", {{"type", "bits"}}}}), Catch::Contains("run"));
   CHECK_THROWS_WITH(config_from({{"run", "r.json"}, {"goal", {{"type", "bits"}, {"params", {{"rate", 1}}}}}}),
                     Catch::Contains("goal.params.rate"));
+  auto energy_goal = [](const json& params) {
+    return config_from({{"run", "r.json"}, {"goal", {{"type", "energy"}, {"params", params}}}});
+  };
+  CHECK_THROWS_WITH(energy_goal({{"parameters_on_memory", {"sram"}}}),
+                    Catch::Contains("goal.params.parameters_on_memory must be a pair"));
+  CHECK_THROWS_WITH(energy_goal({{"activations_on_memory", {"sram", "disk"}}}),
+                    Catch::Contains("goal.params.activations_on_memory[1]") && Catch::Contains("disk"));
+  CHECK_THROWS_WITH(energy_goal({{"min_sram_size", {0, -1}}}), Catch::Contains("goal.params.min_sram_size[1]"));
+  CHECK_THROWS_WITH(energy_goal({{"rd_wr_on_io", {"no", false}}}), Catch::Contains("goal.params.rd_wr_on_io[0]"));
+  CHECK_THROWS_WITH(energy_goal({{"process", "tsmc7"}}), Catch::Contains("goal.params.process") && Catch::Contains("tsmc7"));
+  CHECK_THROWS_WITH(energy_goal({{"source_quantizers", {"int9"}}}),
+                    Catch::Contains("goal.params.source_quantizers") && Catch::Contains("int9"));
+  CHECK_THROWS_WITH(energy_goal({{"trained_model", true}}), Catch::Contains("goal.params.trained_model"));
+  CHECK_THROWS_WITH(config_from({{"run", "r.json"}, {"goal", {{"type", "bits"}, {"params", {{"process", "horowitz"}}}}}}),
+                    Catch::Contains("not a parameter of the bits goal"));
+  const autoq::Goal goal = energy_goal({{"source_quantizers", "fp32"}, {"rd_wr_on_io", {true, false}}}).goal;
+  CHECK(goal.source_quantizer == "fp32");
+  CHECK(goal.placement[0].rd_wr_on_io);
+  CHECK_FALSE(goal.placement[1].rd_wr_on_io);
+  CHECK(goal.placement[1].parameters == energy::Memory::Fixed);
   CHECK_THROWS_WITH(autoq::AutoqConfig::load("/nonexistent/autoq.json"), Catch::Contains("/nonexistent/autoq.json"));
 }
 

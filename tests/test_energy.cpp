@@ -6,9 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "autoq/forgiving_factor.h"
 #include "energy/energy.h"
 #include "energy/layer_map.h"
 #include "energy/model_bits.h"
+#include "tests/autoq_helpers.h"
 
 using energy::DataType;
 using energy::Gate;
@@ -60,10 +62,10 @@ Model worked_example() {
 
 energy::EnergyOptions worked_example_options() {
   energy::EnergyOptions options;
-  options.parameters = energy::Memory::Sram;
-  options.activations = energy::Memory::Sram;
-  options.min_sram_size = 8.0 * 16 * 1024 * 1024;  // L = 27
-  options.rd_wr_on_io = false;
+  options.placement.parameters = energy::Memory::Sram;
+  options.placement.activations = energy::Memory::Sram;
+  options.placement.min_sram_size = 8.0 * 16 * 1024 * 1024;  // L = 27
+  options.placement.rd_wr_on_io = false;
   options.types.source_quantizer = "int8";
   options.types.keras_quantizer = "int8";
   options.types.keras_accumulator = "int32";
@@ -125,6 +127,35 @@ TEST_CASE("Worked example (qkeras.md 5.4): reference 226629 pJ with int8 weights
   check_components(report, {"d1", 570.57, 190.19, 14313.66, 26500.0});
   check_components(report, {"d2", 190.19, 19.02, 483.08, 883.33});
   CHECK(report.total == 226629);
+}
+
+TEST_CASE("ForgivingFactorPower with the worked example's options prices 226629 pJ against 41070", "[energy][autoq]") {
+  // qkeras.md 6.3: [0] prices the reference, [1] the trial; these are
+  // QTools' test_qenergy options of 5.4.
+  autoq::AutoqConfig config = autoq_test::config_from(json::parse(R"j({"run": "run.json", "goal": {"type": "energy",
+    "params": {"parameters_on_memory": ["sram", "sram"], "activations_on_memory": ["sram", "sram"],
+               "min_sram_size": [134217728, 134217728], "rd_wr_on_io": [false, false], "process": "horowitz",
+               "source_quantizers": ["int8"], "reference_internal": "int8", "reference_accumulator": "int32",
+               "trained_model": false}}})j"));
+  Model model = worked_example();
+  autoq::ForgivingFactor factor(config.goal, model);
+  CHECK(factor.reference() == 226629);
+  CHECK(factor.cost(model) == 41070);
+  // The pairs are read in order: DRAM activations for the trial only add
+  // 20.3125 pJ per bit of the 300 x 4 + 100 x 4 hidden outputs.
+  config.goal.placement[1].activations = energy::Memory::Dram;
+  autoq::ForgivingFactor dram_trial(config.goal, model);
+  CHECK(dram_trial.reference() == 226629);
+  CHECK(dram_trial.cost(model) > 41070 + 20.3125 * 1600);
+  // ForgivingFactorPower's defaults differ from QTools': parameters fixed
+  // (activations in DRAM, inputs and outputs through DRAM as in QTools), and
+  // the softmax without a quantizer in the fp32 reference type.
+  autoq::Goal defaults;
+  defaults.kind = autoq::Goal::Kind::Energy;
+  energy::EnergyOptions fixed_parameters;
+  fixed_parameters.placement.parameters = energy::Memory::Fixed;
+  fixed_parameters.types.keras_quantizer = fixed_parameters.types.keras_accumulator = "fp32";
+  CHECK(autoq::ForgivingFactor(defaults, model).cost(model) == energy::energy_estimate(model, fixed_parameters).total);
 }
 
 TEST_CASE("Worked example data types: mux of binary kernels, 19-bit sums after the bias", "[energy]") {
@@ -323,10 +354,10 @@ TEST_CASE("Options: parameters on fixed memory cost nothing; dram adds 20.3125 p
     "bias_quantizer": "quantized_bits(4,0,1)"}])j",
                       "[4]");
   energy::EnergyOptions options;
-  options.parameters = energy::Memory::Fixed;
+  options.placement.parameters = energy::Memory::Fixed;
   CHECK(find(energy::energy_estimate(model, options), "d").parameters == 0.0);
-  options.parameters = energy::Memory::Dram;
-  options.rd_wr_on_io = false;
+  options.placement.parameters = energy::Memory::Dram;
+  options.placement.rd_wr_on_io = false;
   // 8 kernel + 2 bias elements at 4 bits: 32 + 8 bits from DRAM.
   CHECK(find(energy::energy_estimate(model, options), "d").parameters == Approx(20.3125 * 40).margin(0.01));
 }
