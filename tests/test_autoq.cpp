@@ -261,3 +261,17 @@ TEST_CASE("journal: a killed search resumes to the same journal without re-runni
   CHECK(calls == 1);
   CHECK(journal_without_seconds(journal) == journal_without_seconds(dir.file("full/trials.jsonl")));
 }
+
+TEST_CASE("the shipped QE and QB examples load; QE prices with the AutoQKeras notebook's placement", "[autoq]") {
+  const std::string dir = std::string(QTRAIN_SOURCE_DIR) + "/examples/jet_tagger/";
+  const autoq::AutoqConfig qe = autoq::AutoqConfig::load(dir + "autoq_energy.json");
+  CHECK(qe.goal.kind == autoq::Goal::Kind::Energy);
+  for (const energy::Placement& placement : qe.goal.placement) {
+    CHECK(placement.parameters == energy::Memory::Sram);
+    CHECK(placement.activations == energy::Memory::Sram);
+    CHECK_FALSE(placement.rd_wr_on_io);
+  }
+  CHECK(qe.goal.source_quantizer == "int8");
+  const autoq::AutoqConfig qb = autoq::AutoqConfig::load(dir + "autoq_bits.json");
+  CHECK(qb.goal.kind == autoq::Goal::Kind::Bits);
+}
