@@ -214,11 +214,13 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
   if (options.workers < 1)
     throw std::invalid_argument("workers must be at least 1, not " + std::to_string(options.workers));
   json base = qtrain::read_json_file(config.base_run);
-  const qtrain::RunConfig base_config = qtrain::RunConfig::load(config.base_run);
+  const std::string base_dir = fs::path(config.base_run).parent_path().string();
+  if (!options.data.is_null()) base["data"] = options.data;
+  const qtrain::RunConfig base_config =
+      qtrain::RunConfig::from_json(base, config.base_run, base_dir.empty() ? "." : base_dir);
   // Trials train on the base run's data; k folds would be k runs per trial.
   if (base_config.data.folds > 0 && base_config.data.fold == 0)
     throw std::invalid_argument(config.base_run + ": data.folds trains k folds, an AutoQ trial one run (set data.fold)");
-  const std::string base_dir = fs::path(config.base_run).parent_path().string();
   qtrain::Model float_model(base_config.model);
   const SearchSpace whole(base_config.model.json, config);
   const std::vector<Block> blocks = plan_blocks(config, base_config.model.json, whole, float_model);

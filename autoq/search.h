@@ -70,6 +70,10 @@ struct SearchOptions {
   // trial order.  The random and hyperband samplers propose the same trials
   // whatever the workers; the bayesian one depends on their number.
   int workers = 1;
+  // Replaces the base run's "data" object (e.g. the real jets for a config
+  // written for the built-in ones); null keeps it.  A resumed search must
+  // be given the same.
+  nlohmann::json data;
 };
 
 struct SearchResult {

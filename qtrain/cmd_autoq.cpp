@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 #include "autoq/config.h"
 #include "autoq/search.h"
@@ -21,7 +24,24 @@ struct Options {
   bool resume = false;
   bool quiet = false;
   int workers = 1;
+  std::string data;
 };
+
+// The --data object, its file paths (path, test_path, extra_path) taken
+// relative to the working directory as a user typing them expects.
+nlohmann::json data_override(const std::string& text) {
+  nlohmann::json data;
+  try {
+    data = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw std::invalid_argument("--data: not JSON: " + std::string(e.what()));
+  }
+  if (!data.is_object()) throw std::invalid_argument("--data: must be a run config's data object, got " + text);
+  for (auto& [key, value] : data.items())
+    if (key.size() >= 4 && key.compare(key.size() - 4, 4, "path") == 0 && value.is_string())
+      value = std::filesystem::absolute(value.get<std::string>()).string();
+  return data;
+}
 
 }  // namespace
 
@@ -36,6 +56,9 @@ Command add_autoq_command(CLI::App& app) {
   cmd->add_option("--workers", o->workers,
                   "Trials trained at once, each in a worker process with max(1, threads / N) threads (default: 1)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--data", o->data,
+                  "Train trials on this data object instead of the base run's, e.g. "
+                  "'{\"kind\": \"jets\", \"path\": \"jets.h5\"}' (give the same with --resume)");
   return [o] {
     autoq::AutoqConfig config = autoq::AutoqConfig::load(o->config);
     autoq::SearchOptions options;
@@ -43,6 +66,7 @@ Command add_autoq_command(CLI::App& app) {
         o->out.empty() ? "runs/autoq_" + std::filesystem::path(o->config).stem().string() : o->out;
     options.resume = o->resume;
     options.workers = o->workers;
+    if (!o->data.empty()) options.data = data_override(o->data);
     options.log = o->quiet ? nullptr : &std::cout;
     autoq::SearchResult result = autoq::run_search(config, options);
     const autoq::TrialRecord& best = result.trials[result.best];
