@@ -73,7 +73,7 @@ struct SearchOptions {
   // Replaces the base run's "data" object (e.g. the real jets for a config
   // written for the built-in ones); null keeps it.  A resumed search must
   // be given the same.
-  nlohmann::json data;
+  nlohmann::json data = nullptr;
 };
 
 struct SearchResult {
