@@ -250,6 +250,15 @@ struct LayerWork {
   int extra_cycles = 0;                        // reuse loops, stream handshakes
   double registers = 0;                        // FF outside the pipeline cuts
   int64_t loop_cycles = 0;                     // io_stream: a pixel loop's cycles after its first pixel
+
+  // An adder tree's levels as operations: each level's delay, with the bits
+  // alive before it (`live` entering the tree, then the previous level's).
+  void add_tree_levels(const Tree& tree, double live) {
+    for (size_t level = 0; level < tree.level_delay.size(); ++level) {
+      ops.push_back({tree.level_delay[level], live});
+      live = tree.live_bits[level];
+    }
+  }
 };
 
 void dense_like(const EstimateLayer& L, const Device& device, LayerWork& w, bool scale_layer) {
@@ -341,11 +350,7 @@ void dense_like(const EstimateLayer& L, const Device& device, LayerWork& w, bool
   // Timing: products (registered by the DSP or chained), the adder tree, the cast.
   const double in_bits = static_cast<double>(L.n_in) * L.input.width();
   w.ops.push_back({mult_delay, in_bits});
-  double live = product_bits + (e.free + e.lut_products > 0 ? in_bits : 0.0);
-  for (size_t level = 0; level < tree.level_delay.size(); ++level) {
-    w.ops.push_back({tree.level_delay[level], live});
-    live = tree.live_bits[level];
-  }
+  w.add_tree_levels(tree, product_bits + (e.free + e.lut_products > 0 ? in_bits : 0.0));
   w.ops.push_back({cast_delay, static_cast<double>(n_out) * acc.width()});
   if (rf > 1) w.extra_cycles += rf - 1 + (L.strategy == "Resource" ? 1 : 0);
   e.ii = rf;
@@ -469,11 +474,7 @@ void score(const EstimateLayer& L, const Device& device, LayerWork& w) {
   Tree tree;
   add_tree(tree, n, acc, acc, 1);
   luts += tree.luts;
-  double live = static_cast<double>(n) * acc;
-  for (size_t level = 0; level < tree.level_delay.size(); ++level) {
-    w.ops.push_back({tree.level_delay[level], live});
-    live = tree.live_bits[level];
-  }
+  w.add_tree_levels(tree, static_cast<double>(n) * acc);
   if (!kl) {
     const int count_bits = ceil_log2(n + 1);
     luts += static_cast<double>(acc) * count_bits * K.lut_per_add_bit * 2;
@@ -953,18 +954,14 @@ int64_t pixels_of(const qtrain::Shape& shape) { return element_count(shape) / sh
 void window_geometry(const qtrain::HlsLayer& h, const qtrain::Shape& in, bool stream, EstimateLayer& L,
                      std::optional<EstimateLayer>& padding) {
   const size_t rank = h.kernel.size();
-  const bool conv = h.layer_class == "Conv1D" || h.layer_class == "Conv2D";
-  bool padded = false;
   int64_t in_pixels = 1, padded_pixels = 1;
   L.window = 1;
   for (size_t d = 0; d < rank; ++d) {
-    const int64_t pads = h.pad_before[d] + h.pad_after[d];
-    padded = padded || pads > 0;
     in_pixels *= in[d];
-    padded_pixels *= in[d] + pads;
+    padded_pixels *= in[d] + h.pad_before[d] + h.pad_after[d];
     L.window *= h.kernel[d];
   }
-  const bool pad_layer = conv && stream && padded;
+  const bool pad_layer = h.pads_in_own_layer(stream);
   L.in_pixels = pad_layer ? padded_pixels : in_pixels;
   L.in_width = in[rank - 1] + (pad_layer ? h.pad_before[rank - 1] + h.pad_after[rank - 1] : 0);
   L.window_rows = rank == 2 ? h.kernel[0] : 1;
@@ -999,14 +996,10 @@ std::vector<EstimateLayer> estimate_layers(const qtrain::HlsModel& model) {
     L.inv_table_size = h.inv_table_size;
     L.n_out = element_count(h.shape);
     L.result = from_hardware(h.type("result"));
-    if (h.inputs.empty()) {
-      L.n_in = L.n_out;
-      L.input = L.result;
-    } else {
-      const qtrain::HlsLayer& in = model.layers.at(h.inputs.front());
-      L.n_in = element_count(in.shape);
-      L.input = from_hardware(in.type("result"));
-    }
+    // The (first) input's shape; the input layer reads its own.
+    const qtrain::Shape& in_shape = h.inputs.empty() ? h.shape : model.layers.at(h.inputs.front()).shape;
+    L.n_in = element_count(in_shape);
+    L.input = h.inputs.empty() ? L.result : from_hardware(model.layers.at(h.inputs.front()).type("result"));
     auto type_if = [&](const char* variable, EstimateType& slot) {
       if (h.types.count(variable)) slot = from_hardware(h.types.at(variable));
     };
@@ -1018,18 +1011,18 @@ std::vector<EstimateLayer> estimate_layers(const qtrain::HlsModel& model) {
       type_if("accum", L.accum);
       L.weights = values_of(h.weight);  // a kernel (k..., C, F) is the per-pixel (k... x C, F) matrix
       L.biases = values_of(h.bias);
-      if (c != "Dense") window_geometry(h, model.layers.at(h.inputs.front()).shape, stream, L, padding);
+      if (c != "Dense") window_geometry(h, in_shape, stream, L, padding);
     } else if (c == "Pooling1D" || c == "Pooling2D") {
       L.operation = h.operation;
       type_if("accum", L.accum);
-      window_geometry(h, model.layers.at(h.inputs.front()).shape, stream, L, padding);
+      window_geometry(h, in_shape, stream, L, padding);
     } else if (c == "GlobalPooling1D" || c == "GlobalPooling2D") {
       L.operation = h.operation;
       type_if("accum", L.accum);
-      L.in_pixels = L.window = pixels_of(model.layers.at(h.inputs.front()).shape);
+      L.in_pixels = L.window = pixels_of(in_shape);
       L.out_pixels = 1;
     } else if (c == "UpSampling1D" || c == "UpSampling2D") {
-      L.in_pixels = pixels_of(model.layers.at(h.inputs.front()).shape);
+      L.in_pixels = pixels_of(in_shape);
       L.out_pixels = pixels_of(h.shape);
     } else if (c == "Merge" || c == "Concatenate") {
       const qtrain::HlsLayer& second = model.layers.at(h.inputs.at(1));
@@ -1038,7 +1031,7 @@ std::vector<EstimateLayer> estimate_layers(const qtrain::HlsModel& model) {
       L.out_pixels = pixels_of(h.shape);
       if (c == "Concatenate") {
         L.n_in += element_count(second.shape);
-        L.in_pixels = pixels_of(model.layers.at(h.inputs.front()).shape) + pixels_of(second.shape);
+        L.in_pixels = pixels_of(in_shape) + pixels_of(second.shape);
       }
     } else if (h.layer_class == "BatchNormalization" || h.layer_class == "ApplyAlpha") {
       L.out_pixels = pixels_of(h.shape);  // io_stream: one pack per pixel

@@ -113,12 +113,6 @@ const Axis kAxes2d[] = {{"height", "top", "bottom"}, {"width", "left", "right"}}
 const Axis kAxis1d = {"width", "left", "right"};
 const Axis& axis_of(size_t rank, size_t d) { return rank == 1 ? kAxis1d : kAxes2d[d]; }
 
-bool has_padding(const HlsLayer& h) {
-  for (size_t d = 0; d < h.kernel.size(); ++d)
-    if (h.pad_before[d] || h.pad_after[d]) return true;
-  return false;
-}
-
 // The geometry members of a convolution or pooling config: per axis pads,
 // input, window (`filt` or `pool`), stride and output sizes.  With
 // `prepadded` the input is the already zero-padded image (io_stream pads in
@@ -403,7 +397,7 @@ class ProjectWriter {
     } else if (c == "Conv1D" || c == "Conv2D") {
       const std::string rank = c == "Conv1D" ? "1" : "2";
       add_include("nnet_conv" + rank + "d");
-      const bool pad_layer = stream_ && has_padding(h);
+      const bool pad_layer = h.pads_in_own_layer(stream_);
       if (pad_layer) in_var = stream_padding(h, i, in_var, in_type);
       const int64_t kernel_size = h.weight.numel() / (h.weight.size(-1) * in_shape.back());
       configs_.push_back("// " + h.name + " (the dense of one output pixel)\n" + dense_struct("config" + i + "_mult", h, index));
@@ -796,7 +790,7 @@ void check_dense_kernel(const HlsModel& model, const HlsLayer& h) {
 void check_stream_layer(const HlsModel& model, size_t k, const std::vector<int>& readers) {
   const HlsLayer& h = model.layers[k];
   const std::string& c = h.layer_class;
-  if ((c == "Pooling1D" || c == "Pooling2D") && has_padding(h))
+  if ((c == "Pooling1D" || c == "Pooling2D") && h.has_padding())
     throw ExportError(layer_label(h) + ": pooling with 'same' padding is not supported in io_stream "
                       "(the stream pools have no padding; use io_parallel)");
   if (readers[k] > 3)

@@ -208,6 +208,16 @@ const FixedType& HlsLayer::fixed(const std::string& variable) const {
   return t.fixed;
 }
 
+bool HlsLayer::has_padding() const {
+  for (size_t d = 0; d < kernel.size(); ++d)
+    if (pad_before[d] || pad_after[d]) return true;
+  return false;
+}
+
+bool HlsLayer::pads_in_own_layer(bool stream) const {
+  return stream && (layer_class == "Conv1D" || layer_class == "Conv2D") && has_padding();
+}
+
 namespace {
 
 // The spec layers an output needs: `roots` and everything they read from.

@@ -66,6 +66,12 @@ struct HlsLayer {
 
   const quantizers::HardwareType& type(const std::string& variable) const;  // throws naming the layer
   const quantizers::FixedType& fixed(const std::string& variable) const;    // ...and for non-fixed types
+
+  // A convolution or pooling whose windows reach past the image ('same').
+  bool has_padding() const;
+  // In io_stream a padded convolution reads an image zero-padded by a layer
+  // of its own (nnet's zeropad{1,2}d_cl); otherwise the layer pads itself.
+  bool pads_in_own_layer(bool stream) const;
 };
 
 struct HlsModel {
