@@ -32,15 +32,16 @@ file_arg() {
 }
 
 # The steps every pipeline shares; they read $qtrain, $out, $source_name,
-# the array $epochs and $tb_samples.  TAG names the quantized model (q6, q8)
-# and BITS its width in the messages.
+# the array $epochs and $tb_samples.  TAG names the quantized model: q and
+# its width in bits (q6, q8).
+bits_of() { echo "${1#q}"; }
 #
-# train_both WHAT TAG BITS: trains $out/run_float.json into $out/float and
+# train_both WHAT TAG: trains $out/run_float.json into $out/float and
 # $out/run_TAG.json into $out/TAG.
 train_both() {
   step "train the float $1 ($source_name)"
   "$qtrain" train "$out/run_float.json" --out "$out/float" --force "${epochs[@]}" | tee "$out/train_float.log"
-  step "train the $3-bit QAT $1"
+  step "train the $(bits_of "$2")-bit QAT $1"
   "$qtrain" train "$out/run_$2.json" --out "$out/$2" --force "${epochs[@]}" | tee "$out/train_$2.log"
 }
 # hlsconfig_of TAG: the firmware precision config of the quantized model,
@@ -49,12 +50,13 @@ hlsconfig_of() {
   step "the firmware precision config of $1 (hlsconfig), written into its spec"
   "$qtrain" hlsconfig "$out/$1" -o "$out/$1/model.json" --force
 }
-# energy_export_csim_estimate TAG BITS [EXPORT OPTIONS...]: QTools energy of
+# energy_export_csim_estimate TAG [EXPORT OPTIONS...]: QTools energy of
 # the float model (fp32) and the quantized one, then the quantized model's
 # project, its C simulation against the emulator and its estimate.
 energy_export_csim_estimate() {
-  local tag="$1" bits="$2"
-  shift 2
+  local tag="$1" bits
+  bits="$(bits_of "$1")"
+  shift
   step "energy: the float model in fp32, the $bits-bit model"
   "$qtrain" energy --reference fp32 "$out/float/model.json" | tee "$out/energy_float.log"
   "$qtrain" energy "$out/$tag/model.json" | tee "$out/energy_$tag.log"
@@ -65,12 +67,12 @@ energy_export_csim_estimate() {
   step "resource and latency estimate"
   "$qtrain" estimate "$out/${tag}_prj" | tee "$out/estimate.log"
 }
-# summary_lines TAG BITS: the energy ratio, csim and estimate lines of the summary.
+# summary_lines TAG: the energy ratio, csim and estimate lines of the summary.
 summary_lines() {
   local float_pj quantized_pj
   float_pj="$(energy_of "$out/energy_float.log")"
   quantized_pj="$(energy_of "$out/energy_$1.log")"
-  printf 'energy           float (fp32) %s pJ, %s-bit %s pJ: %s times less\n' "$float_pj" "$2" "$quantized_pj" \
+  printf 'energy           float (fp32) %s pJ, %s-bit %s pJ: %s times less\n' "$float_pj" "$(bits_of "$1")" "$quantized_pj" \
     "$(awk -v a="$float_pj" -v b="$quantized_pj" 'BEGIN { printf "%.2f", a / b }')"
   printf 'csim             %s\n' "$(grep 'mismatching the emulator' "$out/csim.log")"
   printf 'estimate         %s; %s\n' \
@@ -82,15 +84,15 @@ summary_lines() {
 # float and 6-bit QAT training, the 6-bit firmware emulated, energy, export,
 # csim, estimate and the summary with the three test accuracies.
 classifier_pipeline() {
-  train_both "$1" q6 6
+  train_both "$1" q6
   hlsconfig_of q6
   step "the 6-bit model through the firmware emulator"
   "$qtrain" predict "$out/q6" --emulate | tee "$out/emulate_q6.log"
-  energy_export_csim_estimate q6 6
+  energy_export_csim_estimate q6
   step "summary ($source_name; everything in $out)"
   printf 'test accuracy    float %s, 6-bit QAT %s, 6-bit firmware (emulated) %s\n' \
     "$(sed -n 's/^Test set .*accuracy \([0-9.]*\)$/\1/p' "$out/train_float.log")" \
     "$(sed -n 's/^Test set .*accuracy \([0-9.]*\)$/\1/p' "$out/train_q6.log")" \
     "$(sed -n 's/^accuracy: //p' "$out/emulate_q6.log")"
-  summary_lines q6 6
+  summary_lines q6
 }

@@ -96,13 +96,13 @@ CONFIG
 derive "$config" "$here/dnn_ae.json" "$data" "$out/run_float.json"
 derive "$config" "$out/dnn_ae_q8.json" "$data" "$out/run_q8.json"
 
-train_both AE q8 8
+train_both AE q8
 hlsconfig_of q8
 # The firmware computes the anomaly score itself: the masked MSE of input and
 # reconstruction with the loss's tanh on eta and phi (qtrain export --score io).
-energy_export_csim_estimate q8 8 --score io
+energy_export_csim_estimate q8 --score io
 
 step "summary ($source_name; everything in $out)"
 printf 'IO score ROC AUC float: %s\n' "$(aucs_of "$out/train_float.log")"
 printf '                 8-bit: %s\n' "$(aucs_of "$out/train_q8.log")"
-summary_lines q8 8
+summary_lines q8
