@@ -27,6 +27,7 @@
 
 using nlohmann::json;
 using autoq_test::config_from;
+using autoq_test::fake_runner;
 using autoq_test::journal_without_seconds;
 using test_helpers::TempDir;
 
@@ -44,28 +45,9 @@ json three_layer_spec() {
     {"name": "softmax", "type": "Activation", "activation": "softmax"}]})");
 }
 
-// A base run config of the three-layer model next to an autoq.json with `fields`.
-autoq::AutoqConfig write_search(const TempDir& dir, json fields) {
-  qtrain::write_json_atomically(dir.file("run.json"),
-                                {{"name", "three"},
-                                 {"model", three_layer_spec()},
-                                 {"data", {{"kind", "synthetic_jets"}, {"samples", 600}, {"seed", 3}}},
-                                 {"batch_size", 128},
-                                 {"optimizer", {{"lr", 0.002}}},
-                                 {"epochs", 1},
-                                 {"seed", 5},
-                                 {"threads", 1}});
-  fields["run"] = "run.json";
-  qtrain::write_json_atomically(dir.file("autoq.json"), fields);
-  return autoq::AutoqConfig::load(dir.file("autoq.json"));
-}
-
-// Trains nothing: the accuracy is a fixed function of the trial's model.
-json fake_runner(const std::string& run_config, const std::string& run_dir) {
-  const json run = qtrain::read_json_file(run_config);
-  std::filesystem::create_directories(run_dir);
-  const double spread = (std::hash<std::string>{}(run["model"].dump()) % 1000) / 1e4;
-  return {{"test", {{"accuracy", 0.5 + spread}}}};
+// A search of the three-layer model with `fields`, its base run at lr 0.002.
+autoq::AutoqConfig write_search(const TempDir& dir, const json& fields) {
+  return autoq_test::write_search(dir.path(), fields, three_layer_spec(), 1, 0.002);
 }
 
 

@@ -29,6 +29,7 @@
 
 using nlohmann::json;
 using autoq_test::config_from;
+using autoq_test::fake_runner;
 using autoq_test::journal_without_seconds;
 using autoq_test::tiny_spec;
 using test_helpers::TempDir;
@@ -54,27 +55,9 @@ std::vector<autoq::Proposal> drive(autoq::Sampler& sampler, int n,
   return proposals;
 }
 
-// A base run config of the tiny model next to an autoq.json with `fields`.
-autoq::AutoqConfig write_search(const TempDir& dir, json fields) {
-  qtrain::write_json_atomically(dir.file("run.json"),
-                                {{"name", "tiny"},
-                                 {"model", tiny_spec()},
-                                 {"data", {{"kind", "synthetic_jets"}, {"samples", 600}, {"seed", 3}}},
-                                 {"optimizer", {{"lr", 0.002}}},
-                                 {"epochs", 1},
-                                 {"threads", 1}});
-  fields["run"] = "run.json";
-  qtrain::write_json_atomically(dir.file("autoq.json"), fields);
-  return autoq::AutoqConfig::load(dir.file("autoq.json"));
-}
-
-// Trains nothing: the accuracy is a fixed function of the trial's model and
-// epochs, so a trial run twice scores the same.
-json fake_runner(const std::string& run_config, const std::string& run_dir) {
-  const json run = qtrain::read_json_file(run_config);
-  std::filesystem::create_directories(run_dir);
-  const double spread = (std::hash<std::string>{}(run["model"].dump()) % 1000) / 1e4;
-  return {{"test", {{"accuracy", 0.5 + spread + 0.01 * run["epochs"].get<int>()}}}};
+// A search of the tiny model with `fields`, its base run at lr 0.002.
+autoq::AutoqConfig write_search(const TempDir& dir, const json& fields) {
+  return autoq_test::write_search(dir.path(), fields, tiny_spec(), 1, 0.002);
 }
 
 

@@ -35,26 +35,16 @@
 
 using nlohmann::json;
 using autoq_test::config_from;
+using autoq_test::fake_runner;
 using autoq_test::journal_without_seconds;
 using autoq_test::tiny_spec;
 using test_helpers::TempDir;
 
 namespace {
 
-// A base run config (tiny model, 600 synthetic jets, one epoch, `threads`)
-// next to an autoq.json with `fields`.
-autoq::AutoqConfig write_search(const TempDir& dir, json fields, int threads = 1) {
-  qtrain::write_json_atomically(dir.file("run.json"),
-                                {{"name", "tiny"},
-                                 {"model", tiny_spec()},
-                                 {"data", {{"kind", "synthetic_jets"}, {"samples", 600}, {"seed", 3}}},
-                                 {"batch_size", 128},
-                                 {"epochs", 1},
-                                 {"seed", 5},
-                                 {"threads", threads}});
-  fields["run"] = "run.json";
-  qtrain::write_json_atomically(dir.file("autoq.json"), fields);
-  return autoq::AutoqConfig::load(dir.file("autoq.json"));
+// A search of the tiny model with `fields`, its base run on `threads` threads.
+autoq::AutoqConfig write_search(const TempDir& dir, const json& fields, int threads = 1) {
+  return autoq_test::write_search(dir.path(), fields, tiny_spec(), threads);
 }
 
 autoq::SearchOptions options(const std::string& out, int workers, bool resume = false) {
@@ -63,15 +53,6 @@ autoq::SearchOptions options(const std::string& out, int workers, bool resume = 
   o.resume = resume;
   o.workers = workers;
   return o;
-}
-
-// Trains nothing: the accuracy is a fixed function of the trial's model and
-// epochs, whichever process computes it.
-json fake_runner(const std::string& run_config, const std::string& run_dir) {
-  const json run = qtrain::read_json_file(run_config);
-  std::filesystem::create_directories(run_dir);
-  const double spread = (std::hash<std::string>{}(run["model"].dump()) % 1000) / 1e4;
-  return {{"test", {{"accuracy", 0.5 + spread + 0.01 * run["epochs"].get<int>()}}}};
 }
 
 // The trial number of a run directory .../trials/<k>/run.
