@@ -132,7 +132,13 @@ struct Reader {
     };
     if (key == "reference_internal" || key == "reference_accumulator") {
       if (!value.is_string()) throw error(field, "must be a type name, got " + value.dump());
-      (key == "reference_internal" ? goal.reference_internal : goal.reference_accumulator) = value.get<std::string>();
+      const bool internal = key == "reference_internal";
+      (internal ? goal.reference_internal : goal.reference_accumulator) = value.get<std::string>();
+      try {
+        energy::check_reference_types(goal.reference_internal, goal.reference_accumulator);
+      } catch (const std::invalid_argument& e) {
+        throw error(field, e.what());
+      }
     } else if (key == "process") {
       if (!value.is_string()) throw error(field, "must be a string, got " + value.dump());
       goal.process = value.get<std::string>();

@@ -98,23 +98,28 @@ json train_trial(const std::string& run_config, const std::string& run_dir, cons
 
 namespace {
 
-// The trial's run config lives in trials/<k>/: data paths of the base config
-// are made absolute so that they still resolve.  `initial_weights`: the run
-// whose weights it starts from (none when empty).
-json trial_run_config(json base, const std::string& base_dir, const qtrain::ModelSpec& spec, int epochs,
-                      double learning_rate, const std::string& name, const std::string& initial_weights) {
+// A run config's data object with its file paths (path, test_path,
+// extra_path, signals[].path) made absolute from `dir`, so that they still
+// resolve from a trial's directory.
+json absolute_data_paths(json data, const std::string& dir) {
   auto absolute = [&](json& path) {
     if (path.is_string() && fs::path(path.get<std::string>()).is_relative())
-      path = fs::absolute(fs::path(base_dir) / path.get<std::string>()).lexically_normal().string();
+      path = fs::absolute(fs::path(dir) / path.get<std::string>()).lexically_normal().string();
   };
-  if (base.contains("data") && base["data"].is_object()) {
-    json& data = base["data"];
-    for (const char* key : {"path", "test_path", "extra_path"})
-      if (data.contains(key)) absolute(data[key]);
-    if (data.contains("signals") && data["signals"].is_array())
-      for (json& signal : data["signals"])
-        if (signal.is_object() && signal.contains("path")) absolute(signal["path"]);
-  }
+  if (!data.is_object()) return data;
+  for (const char* key : {"path", "test_path", "extra_path"})
+    if (data.contains(key)) absolute(data[key]);
+  if (data.contains("signals") && data["signals"].is_array())
+    for (json& signal : data["signals"])
+      if (signal.is_object() && signal.contains("path")) absolute(signal["path"]);
+  return data;
+}
+
+// The trial's run config, in trials/<k>/ (the base's data paths already
+// absolute).  `initial_weights`: the run whose weights it starts from (none
+// when empty).
+json trial_run_config(json base, const qtrain::ModelSpec& spec, int epochs, double learning_rate,
+                      const std::string& name, const std::string& initial_weights) {
   base["model"] = spec.json;
   base["epochs"] = epochs;
   base["optimizer"]["lr"] = learning_rate;
@@ -214,13 +219,18 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
   if (options.workers < 1)
     throw std::invalid_argument("workers must be at least 1, not " + std::to_string(options.workers));
   json base = qtrain::read_json_file(config.base_run);
-  const std::string base_dir = fs::path(config.base_run).parent_path().string();
-  if (!options.data.is_null()) base["data"] = options.data;
-  const qtrain::RunConfig base_config =
-      qtrain::RunConfig::from_json(base, config.base_run, base_dir.empty() ? "." : base_dir);
-  // Trials train on the base run's data; k folds would be k runs per trial.
+  std::string base_dir = fs::path(config.base_run).parent_path().string();
+  if (base_dir.empty()) base_dir = ".";
+  // Given data replace the base run's, its paths taken from the working directory.
+  const std::string base_source = options.data.is_null() ? config.base_run : config.base_run + " (data replaced)";
+  if (base.is_object()) {
+    if (!options.data.is_null()) base["data"] = absolute_data_paths(options.data, ".");
+    if (base.contains("data")) base["data"] = absolute_data_paths(base["data"], base_dir);
+  }
+  const qtrain::RunConfig base_config = qtrain::RunConfig::from_json(base, base_source, base_dir);
+  // Trials train on these data; k folds would be k runs per trial.
   if (base_config.data.folds > 0 && base_config.data.fold == 0)
-    throw std::invalid_argument(config.base_run + ": data.folds trains k folds, an AutoQ trial one run (set data.fold)");
+    throw std::invalid_argument(base_source + ": data.folds trains k folds, an AutoQ trial one run (set data.fold)");
   qtrain::Model float_model(base_config.model);
   const SearchSpace whole(base_config.model.json, config);
   const std::vector<Block> blocks = plan_blocks(config, base_config.model.json, whole, float_model);
@@ -230,6 +240,19 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
   const std::string journal = (out / "trials.jsonl").string();
   if (fs::exists(journal) && !options.resume)
     throw std::invalid_argument(journal + ": a search exists here (use --resume to continue it)");
+  // A resumed search goes on with the data its first trial trained on.
+  const fs::path first_trial = out / "trials" / "0" / "run.json";
+  if (options.resume && fs::exists(first_trial)) {
+    const json earlier = qtrain::read_json_file(first_trial.string());
+    if (earlier.value("data", json()) != base.value("data", json()))
+      throw std::invalid_argument(first_trial.string() + ": this search trained on other data (" +
+                                  earlier.value("data", json()).dump() + "); resume it with the same");
+  }
+  // Without a runner of the caller's, trials train on these data, loaded
+  // once before anything is written (a missing file leaves no search
+  // behind) and inherited by the workers.
+  std::optional<qtrain::RunData> data;
+  if (!runner) data = qtrain::load_run_data(base_config);
   fs::create_directories(out / "trials");
   std::vector<TrialRecord> done = options.resume ? read_journal(journal, options.log) : std::vector<TrialRecord>{};
 
@@ -239,9 +262,6 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
     pool.emplace(threads);
     if (base_config.threads && *base_config.threads > threads) base["threads"] = threads;
   }
-  // Without a runner of the caller's, trials train on the base run's data,
-  // loaded once before the first trial starts, so that workers inherit it.
-  std::optional<qtrain::RunData> data;
   std::ostream* train_log = pool ? &std::cout : nullptr;  // a worker's stdout is its log
   const TrialRunner own_runner = [&data, train_log](const std::string& run_config, const std::string& run_dir) {
     return train_trial(run_config, run_dir, &*data, train_log);
@@ -291,7 +311,7 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
       if (block.space.tunes_learning_rate())
         r.learning_rate =
             learning_rate_choices(learning_rate, factor.reference(), r.cost)[proposal.configuration.back()];
-      p.run_config = trial_run_config(base, base_dir, spec, r.epochs, r.learning_rate,
+      p.run_config = trial_run_config(base, spec, r.epochs, r.learning_rate,
                                       base_config.name + "_trial_" + std::to_string(trial), warm_source);
       r.seconds = seconds_since(start);
       return p;
@@ -351,7 +371,6 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
       const std::string run_config = (dir / "run.json").string(), run_dir = (dir / "run").string();
       qtrain::write_json_atomically(run_config, p.run_config);
       fs::remove_all(run_dir);  // what a killed attempt left
-      if (!runner && !data) data = qtrain::load_run_data(base_config);
       p.state = PendingTrial::State::Running;
       p.started = Clock::now();
       if (pool)

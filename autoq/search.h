@@ -71,8 +71,8 @@ struct SearchOptions {
   // whatever the workers; the bayesian one depends on their number.
   int workers = 1;
   // Replaces the base run's "data" object (e.g. the real jets for a config
-  // written for the built-in ones); null keeps it.  A resumed search must
-  // be given the same.
+  // written for the built-in ones), its paths taken from the working
+  // directory; null keeps it.  A resume on other data is refused.
   nlohmann::json data = nullptr;
 };
 
@@ -82,9 +82,10 @@ struct SearchResult {
 };
 
 // Runs (or resumes) the search and writes every output.  Without a
-// runner, trials train with train_trial on the base run's data, loaded once
-// for the search.  Throws std::invalid_argument for bad config or a journal
-// of another search, qtrain::RunError / ModelError from training in this
+// runner, trials train with train_trial on the base run's data (or
+// options.data), loaded once for the search before anything is written.
+// Throws std::invalid_argument for bad config, a journal of another search
+// or a resume on other data, qtrain::RunError / ModelError from training in this
 // process, std::runtime_error naming the trial and its log for a worker that
 // failed.
 SearchResult run_search(const AutoqConfig& config, const SearchOptions& options, const TrialRunner& runner = {});

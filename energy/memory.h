@@ -1,6 +1,6 @@
-// Where QTools keeps a model's data, and what moving it costs the options
-// of QTools.pe() and of ForgivingFactorPower choose between.  Kept free of
-// LibTorch so that configuration readers can use it.
+// Where QTools keeps a model's data, the energy table and the reference
+// types: the options of QTools.pe() and of ForgivingFactorPower.  Kept
+// free of LibTorch so that configuration readers can check them.
 // Semantics: ../shared/spec/qkeras.md §5.2, §6.3.
 #pragma once
 
@@ -27,5 +27,10 @@ struct Placement {
 // The energy tables: only the 45 nm Horowitz one exists.  Throws
 // std::invalid_argument naming any other.
 void check_process(const std::string& process);
+
+// The types an un-quantized reference can be priced in (QTools'
+// for_reference): weights and inputs fp32, fp16 or int8; products and sums
+// int16, int32, fp16 or fp32.  Throws std::invalid_argument naming the other.
+void check_reference_types(const std::string& internal, const std::string& accumulator);
 
 }  // namespace energy

@@ -27,22 +27,6 @@ struct Options {
   std::string data;
 };
 
-// The --data object, its file paths (path, test_path, extra_path) taken
-// relative to the working directory as a user typing them expects.
-nlohmann::json data_override(const std::string& text) {
-  nlohmann::json data;
-  try {
-    data = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw std::invalid_argument("--data: not JSON: " + std::string(e.what()));
-  }
-  if (!data.is_object()) throw std::invalid_argument("--data: must be a run config's data object, got " + text);
-  for (auto& [key, value] : data.items())
-    if (key.size() >= 4 && key.compare(key.size() - 4, 4, "path") == 0 && value.is_string())
-      value = std::filesystem::absolute(value.get<std::string>()).string();
-  return data;
-}
-
 }  // namespace
 
 Command add_autoq_command(CLI::App& app) {
@@ -66,7 +50,15 @@ Command add_autoq_command(CLI::App& app) {
         o->out.empty() ? "runs/autoq_" + std::filesystem::path(o->config).stem().string() : o->out;
     options.resume = o->resume;
     options.workers = o->workers;
-    if (!o->data.empty()) options.data = data_override(o->data);
+    if (!o->data.empty()) {
+      try {
+        options.data = nlohmann::json::parse(o->data);
+      } catch (const nlohmann::json::parse_error& e) {
+        throw std::invalid_argument("--data: not JSON: " + std::string(e.what()));
+      }
+      if (!options.data.is_object())
+        throw std::invalid_argument("--data: must be a run config's data object, got " + o->data);
+    }
     options.log = o->quiet ? nullptr : &std::cout;
     autoq::SearchResult result = autoq::run_search(config, options);
     const autoq::TrialRecord& best = result.trials[result.best];

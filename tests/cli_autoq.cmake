@@ -23,8 +23,9 @@ foreach(bad "bad_goal;goal.type" "bad_layers;matches no layer" "bad_menu;quantiz
     $<TARGET_FILE:qtrain_cli> ${CMAKE_CURRENT_BINARY_DIR}/autoq_${name}.json "${message}")
 endforeach()
 # --data replaces the base run's data in every trial; a file path in it is
-# taken from the working directory; text that is not a data object is
-# refused naming --data.
+# taken from the working directory, and a missing file leaves no output
+# directory; a resume on other data is refused; text that is not a data
+# object is refused naming --data.
 add_test(NAME cli_autoq_data COMMAND sh -c
-  "rm -rf \"$1\" && \"$0\" autoq -q -o \"$1\" --data '{\"kind\": \"synthetic_jets\", \"samples\": 500, \"seed\": 9}' \"$2\" && grep -q '\"samples\": 500' \"$1/trials/0/run.json\" && cd \"$1\" && \"$0\" autoq -o out2 --data '{\"kind\": \"jets\", \"path\": \"missing_jets.h5\"}' \"$2\" 2>&1 | grep -q \"$1/missing_jets.h5\" && \"$0\" autoq -o out3 --data '[1]' \"$2\" 2>&1 | grep -q -- '--data' && \"$0\" autoq -o out3 --data '[1]' \"$2\"; test $? -eq 2"
+  "rm -rf \"$1\" && \"$0\" autoq -q -o \"$1\" --data '{\"kind\": \"synthetic_jets\", \"samples\": 500, \"seed\": 9}' \"$2\" && grep -q '\"samples\": 500' \"$1/trials/0/run.json\" && cd \"$1\" && \"$0\" autoq -o out2 --data '{\"kind\": \"jets\", \"path\": \"missing_jets.h5\"}' \"$2\" 2>&1 | grep -q \"$1/missing_jets.h5\" && test ! -e out2 && \"$0\" autoq --resume -o . --data '{\"kind\": \"synthetic_jets\", \"samples\": 600, \"seed\": 9}' \"$2\" 2>&1 | grep -q 'other data' && \"$0\" autoq -o out3 --data '[1]' \"$2\" 2>&1 | grep -q -- '--data' && \"$0\" autoq -o out3 --data '[1]' \"$2\"; test $? -eq 2"
   $<TARGET_FILE:qtrain_cli> ${CMAKE_CURRENT_BINARY_DIR}/autoq_data ${PROJECT_SOURCE_DIR}/examples/autoq/tiny.json)

@@ -157,6 +157,10 @@ TEST_CASE("autoq config: bad input names the field", "[autoq]") {
   CHECK_THROWS_WITH(energy_goal({{"source_quantizers", {"int9"}}}),
                     Catch::Contains("goal.params.source_quantizers") && Catch::Contains("int9"));
   CHECK_THROWS_WITH(energy_goal({{"trained_model", true}}), Catch::Contains("goal.params.trained_model"));
+  CHECK_THROWS_WITH(energy_goal({{"reference_internal", "fp64"}}),
+                    Catch::Contains("goal.params.reference_internal") && Catch::Contains("fp64"));
+  CHECK_THROWS_WITH(energy_goal({{"reference_accumulator", "int8"}}),
+                    Catch::Contains("goal.params.reference_accumulator") && Catch::Contains("int8"));
   CHECK_THROWS_WITH(config_from({{"run", "r.json"}, {"goal", {{"type", "bits"}, {"params", {{"process", "horowitz"}}}}}}),
                     Catch::Contains("not a parameter of the bits goal"));
   const autoq::Goal goal = energy_goal({{"source_quantizers", "fp32"}, {"rd_wr_on_io", {true, false}}}).goal;

@@ -141,12 +141,21 @@ TEST_CASE("ForgivingFactorPower with the worked example's options prices 226629 
   autoq::ForgivingFactor factor(config.goal, model);
   CHECK(factor.reference() == 226629);
   CHECK(factor.cost(model) == 41070);
-  // The pairs are read in order: DRAM activations for the trial only add
-  // 20.3125 pJ per bit of the 300 x 4 + 100 x 4 hidden outputs.
+  // The pairs are read in order: DRAM activations for the trial only.  The
+  // hidden outputs, 300 x 4 and 100 x 4 bits, are priced twice (written by
+  // act0/act1, read by d1/d2) at 20.3125 pJ per bit instead of 19 and 7
+  // SRAM words: 41070 + 2 (24375 - 72.27) + 2 (8125 - 26.63) = 105872.
   config.goal.placement[1].activations = energy::Memory::Dram;
   autoq::ForgivingFactor dram_trial(config.goal, model);
   CHECK(dram_trial.reference() == 226629);
-  CHECK(dram_trial.cost(model) > 41070 + 20.3125 * 1600);
+  CHECK(dram_trial.cost(model) == 105872);
+  // source_quantizers is the trial's input format only: the reference reads
+  // its input as reference_internal.
+  config.goal.placement[1].activations = energy::Memory::Sram;
+  config.goal.source_quantizer = "fp32";
+  autoq::ForgivingFactor fp32_input(config.goal, model);
+  CHECK(fp32_input.reference() == 226629);
+  CHECK(fp32_input.cost(model) > 41070);
   // ForgivingFactorPower's defaults differ from QTools': parameters fixed
   // (activations in DRAM, inputs and outputs through DRAM as in QTools), and
   // the softmax without a quantizer in the fp32 reference type.
