@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+#include <type_traits>
 
 #include "energy/data_type.h"
 #include "energy/memory.h"
@@ -123,6 +124,25 @@ struct Reader {
     return goal;
   }
 
+  // A string field read by `parse`, which throws std::invalid_argument for
+  // a bad value (reported naming the field): parse's result, or the string
+  // itself when parse only checks it.
+  template <class Parse>
+  auto parsed_string(const json& value, const std::string& field, Parse parse) const {
+    if (!value.is_string()) throw error(field, "must be a string, got " + value.dump());
+    const std::string text = value.get<std::string>();
+    try {
+      if constexpr (std::is_void_v<decltype(parse(text))>) {
+        parse(text);
+        return text;
+      } else {
+        return parse(text);
+      }
+    } catch (const std::invalid_argument& e) {
+      throw error(field, e.what());
+    }
+  }
+
   // ForgivingFactorPower's parameters; the memory options are pairs
   // [reference, trial] as in QKeras.
   void energy_param(Goal& goal, const std::string& key, const json& value, const std::string& field) const {
@@ -130,32 +150,20 @@ struct Reader {
       if (!value.is_array() || value.size() != 2) throw error(field, "must be a pair [reference, trial], got " + value.dump());
       for (size_t i = 0; i < 2; ++i) read(goal.placement[i], value[i], field + "[" + std::to_string(i) + "]");
     };
-    if (key == "reference_internal" || key == "reference_accumulator") {
-      if (!value.is_string()) throw error(field, "must be a type name, got " + value.dump());
-      const bool internal = key == "reference_internal";
-      (internal ? goal.reference_internal : goal.reference_accumulator) = value.get<std::string>();
-      try {
-        energy::check_reference_types(goal.reference_internal, goal.reference_accumulator);
-      } catch (const std::invalid_argument& e) {
-        throw error(field, e.what());
-      }
+    if (key == "reference_internal") {
+      goal.reference_internal = parsed_string(value, field, [&](const std::string& internal) {
+        energy::check_reference_types(internal, goal.reference_accumulator);
+      });
+    } else if (key == "reference_accumulator") {
+      goal.reference_accumulator = parsed_string(value, field, [&](const std::string& accumulator) {
+        energy::check_reference_types(goal.reference_internal, accumulator);
+      });
     } else if (key == "process") {
-      if (!value.is_string()) throw error(field, "must be a string, got " + value.dump());
-      goal.process = value.get<std::string>();
-      try {
-        energy::check_process(goal.process);
-      } catch (const std::invalid_argument& e) {
-        throw error(field, e.what());
-      }
+      goal.process = parsed_string(value, field, energy::check_process);
     } else if (key == "parameters_on_memory" || key == "activations_on_memory") {
       each_of_pair([&](energy::Placement& placement, const json& v, const std::string& f) {
-        try {
-          if (!v.is_string()) throw std::invalid_argument("must be dram, sram or fixed, got " + v.dump());
-          (key == "parameters_on_memory" ? placement.parameters : placement.activations) =
-              energy::parse_memory(v.get<std::string>());
-        } catch (const std::invalid_argument& e) {
-          throw error(f, e.what());
-        }
+        (key == "parameters_on_memory" ? placement.parameters : placement.activations) =
+            parsed_string(v, f, energy::parse_memory);
       });
     } else if (key == "min_sram_size") {
       each_of_pair([&](energy::Placement& placement, const json& v, const std::string& f) {
@@ -170,15 +178,7 @@ struct Reader {
     } else if (key == "source_quantizers") {
       // One model input: a type name or a list of one.
       const json& source = value.is_array() && value.size() == 1 ? value[0] : value;
-      if (!source.is_string())
-        throw error(field, "must be the model input's type (\"int8\", \"fp32\", a quantizer) or a list of one, got " +
-                               value.dump());
-      try {
-        energy::named_type(source.get<std::string>());
-      } catch (const std::invalid_argument& e) {
-        throw error(field, e.what());
-      }
-      goal.source_quantizer = source.get<std::string>();
+      goal.source_quantizer = parsed_string(source, field, [](const std::string& name) { energy::named_type(name); });
     } else if (key == "trained_model") {
       // QTools' is_inference only refines the price of po2 shifters by the
       // trained weights' distinct exponents; the search prices untrained specs.

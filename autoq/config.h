@@ -58,8 +58,8 @@ struct Goal {
   // trial's input (empty: QTools' default, quantized_bits(8, 0, 1)).
   std::string reference_internal = "fp32", reference_accumulator = "fp32";
   std::string process = "horowitz";
-  std::array<energy::Placement, 2> placement{energy::Placement{energy::Memory::Fixed, energy::Memory::Dram},
-                                             energy::Placement{energy::Memory::Fixed, energy::Memory::Dram}};
+  static constexpr energy::Placement kPowerPlacement{energy::Memory::Fixed, energy::Memory::Dram};
+  std::array<energy::Placement, 2> placement{kPowerPlacement, kPowerPlacement};
   std::string source_quantizer;
 };
 

@@ -223,10 +223,8 @@ SearchResult run_search(const AutoqConfig& config, const SearchOptions& options,
   if (base_dir.empty()) base_dir = ".";
   // Given data replace the base run's, its paths taken from the working directory.
   const std::string base_source = options.data.is_null() ? config.base_run : config.base_run + " (data replaced)";
-  if (base.is_object()) {
-    if (!options.data.is_null()) base["data"] = absolute_data_paths(options.data, ".");
-    if (base.contains("data")) base["data"] = absolute_data_paths(base["data"], base_dir);
-  }
+  if (base.is_object() && !options.data.is_null()) base["data"] = absolute_data_paths(options.data, ".");
+  else if (base.is_object() && base.contains("data")) base["data"] = absolute_data_paths(base["data"], base_dir);
   const qtrain::RunConfig base_config = qtrain::RunConfig::from_json(base, base_source, base_dir);
   // Trials train on these data; k folds would be k runs per trial.
   if (base_config.data.folds > 0 && base_config.data.fold == 0)

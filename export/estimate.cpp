@@ -996,10 +996,11 @@ std::vector<EstimateLayer> estimate_layers(const qtrain::HlsModel& model) {
     L.inv_table_size = h.inv_table_size;
     L.n_out = element_count(h.shape);
     L.result = from_hardware(h.type("result"));
-    // The (first) input's shape; the input layer reads its own.
-    const qtrain::Shape& in_shape = h.inputs.empty() ? h.shape : model.layers.at(h.inputs.front()).shape;
+    // The (first) input; the input layer reads its own values.
+    const qtrain::HlsLayer& in = h.inputs.empty() ? h : model.layers.at(h.inputs.front());
+    const qtrain::Shape& in_shape = in.shape;
     L.n_in = element_count(in_shape);
-    L.input = h.inputs.empty() ? L.result : from_hardware(model.layers.at(h.inputs.front()).type("result"));
+    L.input = from_hardware(in.type("result"));
     auto type_if = [&](const char* variable, EstimateType& slot) {
       if (h.types.count(variable)) slot = from_hardware(h.types.at(variable));
     };

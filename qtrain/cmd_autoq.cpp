@@ -42,7 +42,7 @@ Command add_autoq_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--data", o->data,
                   "Train trials on this data object instead of the base run's, e.g. "
-                  "'{\"kind\": \"jets\", \"path\": \"jets.h5\"}' (give the same with --resume)");
+                  "'{\"kind\": \"jets\", \"path\": \"jets.h5\"}' (a --resume on other data is refused)");
   return [o] {
     autoq::AutoqConfig config = autoq::AutoqConfig::load(o->config);
     autoq::SearchOptions options;
