@@ -37,6 +37,11 @@ struct Values {
 
 Values values_of(const FixedType& t) { return {t.fractional(), t.min_value(), t.max_value()}; }
 
+Values values_of(const HardwareType& t) {
+  if (t.kind != Kind::Fixed) return {0, -1.0, 1.0};  // binary and ternary values: -1, 0, 1
+  return values_of(t.fixed);
+}
+
 // The largest magnitude of such values.
 double magnitude(const Values& v) { return std::max(-v.lo, v.hi); }
 
@@ -44,10 +49,6 @@ double magnitude(const Values& v) { return std::max(-v.lo, v.hi); }
 int significant_bits(const Values& v) {
   const double m = magnitude(v);
   return v.frac + (m > 0 ? static_cast<int>(std::ceil(std::log2(m))) + 1 : 0);
-}
-Values values_of(const HardwareType& t) {
-  if (t.kind != Kind::Fixed) return {0, -1.0, 1.0};  // binary and ternary values: -1, 0, 1
-  return values_of(t.fixed);
 }
 
 // Converting such values into `t` is the identity when the type holds their
@@ -116,7 +117,8 @@ std::optional<RowProgram> dense_program(const HlsLayer& h, const HardwareType& i
   const HardwareType& wt = h.type("weight");
   const torch::Tensor w = weight_values(h).contiguous();
   const int64_t n_in = w.size(0);
-  if (wt.kind == Kind::Exponent || acc.fractional() < in_type.fixed.fractional() + fractional_bits(wt) ||
+  const int product_frac = in_type.fixed.fractional() + fractional_bits(wt);
+  if (wt.kind == Kind::Exponent || acc.fractional() < product_frac ||
       in_type.fixed.width + width_bits(wt) + ceil_log2(n_in) + 1 > kExactBits)
     return std::nullopt;
   const torch::Tensor bias = cast(h.bias, acc).contiguous();
@@ -128,8 +130,7 @@ std::optional<RowProgram> dense_program(const HlsLayer& h, const HardwareType& i
   // Partial sums are multiples of the finer of the products' and the bias'
   // precisions within `bound`: in float's 24 bits, the GEMM runs in float,
   // with twice the values per instruction.
-  const Values partial_sums{std::max(in_type.fixed.fractional() + fractional_bits(wt), values_of(h.type("bias")).frac),
-                            -bound, bound};
+  const Values partial_sums{std::max(product_frac, fractional_bits(h.type("bias"))), -bound, bound};
   const bool single = significant_bits(partial_sums) <= 24;
   RowProgram program{n_in, w.size(1), {gemm_step(w, bias, single)}};
   append_cast(program, sums, h.type("accum"));
@@ -477,7 +478,6 @@ torch::Tensor score(const HlsModel& model, const HlsLayer& h, const std::vector<
   return cast((k - torch::fmod(k, count)) / count / unit, h.type("result")).unsqueeze(1);
 }
 
-// Per layer of a model, its row program if it has one.
 // What is prepared once per model for a layer: its row program, run on the
 // rows of its input, or a convolution's per-pixel dense, run on the rows of
 // its windows.

@@ -13,8 +13,9 @@ namespace detail {
 // Each element loop is compiled for the baseline ISA and, on x86-64, also
 // for AVX2 (eight floats or four doubles per instruction, and blends) and
 // AVX-512 (twice as many, and masks), with everything it calls inlined (flatten); run_loop picks the
-// widest the CPU has.  The results are the same: neither brings FMA (and
-// contraction is off anyway), and flush-to-zero is MXCSR's for all three.
+// widest the CPU has.  The results are the same: run_loop's variants bring no
+// FMA (and contraction is off anyway; run_exact_loop's, below, fuse only
+// exact products), and flush-to-zero is MXCSR's for all three.
 // The runners take the loop by value and stay out of line, so that its
 // constants are their own, not variables whose address escaped to the thread
 // pool (which the compiler would reload on every element instead of
